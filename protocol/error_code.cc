@@ -1,0 +1,120 @@
+// Names and retriability of Kafka error codes.
+#include "protocol/error_code.h"
+
+namespace gregor {
+
+std::string_view to_string(ErrorCode code) {
+  switch (code) {
+    case ErrorCode::UNKNOWN_SERVER_ERROR: return "UNKNOWN_SERVER_ERROR";
+    case ErrorCode::NONE: return "NONE";
+    case ErrorCode::OFFSET_OUT_OF_RANGE: return "OFFSET_OUT_OF_RANGE";
+    case ErrorCode::CORRUPT_MESSAGE: return "CORRUPT_MESSAGE";
+    case ErrorCode::UNKNOWN_TOPIC_OR_PARTITION: return "UNKNOWN_TOPIC_OR_PARTITION";
+    case ErrorCode::INVALID_FETCH_SIZE: return "INVALID_FETCH_SIZE";
+    case ErrorCode::LEADER_NOT_AVAILABLE: return "LEADER_NOT_AVAILABLE";
+    case ErrorCode::NOT_LEADER_OR_FOLLOWER: return "NOT_LEADER_OR_FOLLOWER";
+    case ErrorCode::REQUEST_TIMED_OUT: return "REQUEST_TIMED_OUT";
+    case ErrorCode::BROKER_NOT_AVAILABLE: return "BROKER_NOT_AVAILABLE";
+    case ErrorCode::REPLICA_NOT_AVAILABLE: return "REPLICA_NOT_AVAILABLE";
+    case ErrorCode::MESSAGE_TOO_LARGE: return "MESSAGE_TOO_LARGE";
+    case ErrorCode::STALE_CONTROLLER_EPOCH: return "STALE_CONTROLLER_EPOCH";
+    case ErrorCode::OFFSET_METADATA_TOO_LARGE: return "OFFSET_METADATA_TOO_LARGE";
+    case ErrorCode::NETWORK_EXCEPTION: return "NETWORK_EXCEPTION";
+    case ErrorCode::COORDINATOR_LOAD_IN_PROGRESS: return "COORDINATOR_LOAD_IN_PROGRESS";
+    case ErrorCode::COORDINATOR_NOT_AVAILABLE: return "COORDINATOR_NOT_AVAILABLE";
+    case ErrorCode::NOT_COORDINATOR: return "NOT_COORDINATOR";
+    case ErrorCode::INVALID_TOPIC_EXCEPTION: return "INVALID_TOPIC_EXCEPTION";
+    case ErrorCode::RECORD_LIST_TOO_LARGE: return "RECORD_LIST_TOO_LARGE";
+    case ErrorCode::NOT_ENOUGH_REPLICAS: return "NOT_ENOUGH_REPLICAS";
+    case ErrorCode::NOT_ENOUGH_REPLICAS_AFTER_APPEND: return "NOT_ENOUGH_REPLICAS_AFTER_APPEND";
+    case ErrorCode::INVALID_REQUIRED_ACKS: return "INVALID_REQUIRED_ACKS";
+    case ErrorCode::ILLEGAL_GENERATION: return "ILLEGAL_GENERATION";
+    case ErrorCode::INCONSISTENT_GROUP_PROTOCOL: return "INCONSISTENT_GROUP_PROTOCOL";
+    case ErrorCode::INVALID_GROUP_ID: return "INVALID_GROUP_ID";
+    case ErrorCode::UNKNOWN_MEMBER_ID: return "UNKNOWN_MEMBER_ID";
+    case ErrorCode::INVALID_SESSION_TIMEOUT: return "INVALID_SESSION_TIMEOUT";
+    case ErrorCode::REBALANCE_IN_PROGRESS: return "REBALANCE_IN_PROGRESS";
+    case ErrorCode::INVALID_COMMIT_OFFSET_SIZE: return "INVALID_COMMIT_OFFSET_SIZE";
+    case ErrorCode::TOPIC_AUTHORIZATION_FAILED: return "TOPIC_AUTHORIZATION_FAILED";
+    case ErrorCode::GROUP_AUTHORIZATION_FAILED: return "GROUP_AUTHORIZATION_FAILED";
+    case ErrorCode::CLUSTER_AUTHORIZATION_FAILED: return "CLUSTER_AUTHORIZATION_FAILED";
+    case ErrorCode::INVALID_TIMESTAMP: return "INVALID_TIMESTAMP";
+    case ErrorCode::UNSUPPORTED_SASL_MECHANISM: return "UNSUPPORTED_SASL_MECHANISM";
+    case ErrorCode::ILLEGAL_SASL_STATE: return "ILLEGAL_SASL_STATE";
+    case ErrorCode::UNSUPPORTED_VERSION: return "UNSUPPORTED_VERSION";
+    case ErrorCode::TOPIC_ALREADY_EXISTS: return "TOPIC_ALREADY_EXISTS";
+    case ErrorCode::INVALID_PARTITIONS: return "INVALID_PARTITIONS";
+    case ErrorCode::INVALID_REPLICATION_FACTOR: return "INVALID_REPLICATION_FACTOR";
+    case ErrorCode::INVALID_REPLICA_ASSIGNMENT: return "INVALID_REPLICA_ASSIGNMENT";
+    case ErrorCode::INVALID_CONFIG: return "INVALID_CONFIG";
+    case ErrorCode::NOT_CONTROLLER: return "NOT_CONTROLLER";
+    case ErrorCode::INVALID_REQUEST: return "INVALID_REQUEST";
+    case ErrorCode::UNSUPPORTED_FOR_MESSAGE_FORMAT: return "UNSUPPORTED_FOR_MESSAGE_FORMAT";
+    case ErrorCode::POLICY_VIOLATION: return "POLICY_VIOLATION";
+    case ErrorCode::OUT_OF_ORDER_SEQUENCE_NUMBER: return "OUT_OF_ORDER_SEQUENCE_NUMBER";
+    case ErrorCode::DUPLICATE_SEQUENCE_NUMBER: return "DUPLICATE_SEQUENCE_NUMBER";
+    case ErrorCode::INVALID_PRODUCER_EPOCH: return "INVALID_PRODUCER_EPOCH";
+    case ErrorCode::INVALID_TXN_STATE: return "INVALID_TXN_STATE";
+    case ErrorCode::INVALID_PRODUCER_ID_MAPPING: return "INVALID_PRODUCER_ID_MAPPING";
+    case ErrorCode::INVALID_TRANSACTION_TIMEOUT: return "INVALID_TRANSACTION_TIMEOUT";
+    case ErrorCode::CONCURRENT_TRANSACTIONS: return "CONCURRENT_TRANSACTIONS";
+    case ErrorCode::KAFKA_STORAGE_ERROR: return "KAFKA_STORAGE_ERROR";
+    case ErrorCode::SASL_AUTHENTICATION_FAILED: return "SASL_AUTHENTICATION_FAILED";
+    case ErrorCode::UNKNOWN_PRODUCER_ID: return "UNKNOWN_PRODUCER_ID";
+    case ErrorCode::REASSIGNMENT_IN_PROGRESS: return "REASSIGNMENT_IN_PROGRESS";
+    case ErrorCode::NON_EMPTY_GROUP: return "NON_EMPTY_GROUP";
+    case ErrorCode::GROUP_ID_NOT_FOUND: return "GROUP_ID_NOT_FOUND";
+    case ErrorCode::FETCH_SESSION_ID_NOT_FOUND: return "FETCH_SESSION_ID_NOT_FOUND";
+    case ErrorCode::INVALID_FETCH_SESSION_EPOCH: return "INVALID_FETCH_SESSION_EPOCH";
+    case ErrorCode::LISTENER_NOT_FOUND: return "LISTENER_NOT_FOUND";
+    case ErrorCode::TOPIC_DELETION_DISABLED: return "TOPIC_DELETION_DISABLED";
+    case ErrorCode::FENCED_LEADER_EPOCH: return "FENCED_LEADER_EPOCH";
+    case ErrorCode::UNKNOWN_LEADER_EPOCH: return "UNKNOWN_LEADER_EPOCH";
+    case ErrorCode::UNSUPPORTED_COMPRESSION_TYPE: return "UNSUPPORTED_COMPRESSION_TYPE";
+    case ErrorCode::STALE_BROKER_EPOCH: return "STALE_BROKER_EPOCH";
+    case ErrorCode::OFFSET_NOT_AVAILABLE: return "OFFSET_NOT_AVAILABLE";
+    case ErrorCode::MEMBER_ID_REQUIRED: return "MEMBER_ID_REQUIRED";
+    case ErrorCode::PREFERRED_LEADER_NOT_AVAILABLE: return "PREFERRED_LEADER_NOT_AVAILABLE";
+    case ErrorCode::GROUP_MAX_SIZE_REACHED: return "GROUP_MAX_SIZE_REACHED";
+    case ErrorCode::FENCED_INSTANCE_ID: return "FENCED_INSTANCE_ID";
+    case ErrorCode::ELIGIBLE_LEADERS_NOT_AVAILABLE: return "ELIGIBLE_LEADERS_NOT_AVAILABLE";
+    case ErrorCode::ELECTION_NOT_NEEDED: return "ELECTION_NOT_NEEDED";
+    case ErrorCode::INVALID_RECORD: return "INVALID_RECORD";
+    case ErrorCode::THROTTLING_QUOTA_EXCEEDED: return "THROTTLING_QUOTA_EXCEEDED";
+  }
+  return "UNKNOWN_ERROR_CODE";
+}
+
+bool is_retriable(ErrorCode code) {
+  switch (code) {
+    case ErrorCode::CONCURRENT_TRANSACTIONS:
+    case ErrorCode::COORDINATOR_LOAD_IN_PROGRESS:
+    case ErrorCode::COORDINATOR_NOT_AVAILABLE:
+    case ErrorCode::CORRUPT_MESSAGE:
+    case ErrorCode::ELIGIBLE_LEADERS_NOT_AVAILABLE:
+    case ErrorCode::FENCED_LEADER_EPOCH:
+    case ErrorCode::FETCH_SESSION_ID_NOT_FOUND:
+    case ErrorCode::INVALID_FETCH_SESSION_EPOCH:
+    case ErrorCode::KAFKA_STORAGE_ERROR:
+    case ErrorCode::LEADER_NOT_AVAILABLE:
+    case ErrorCode::LISTENER_NOT_FOUND:
+    case ErrorCode::NETWORK_EXCEPTION:
+    case ErrorCode::NOT_CONTROLLER:
+    case ErrorCode::NOT_COORDINATOR:
+    case ErrorCode::NOT_ENOUGH_REPLICAS:
+    case ErrorCode::NOT_ENOUGH_REPLICAS_AFTER_APPEND:
+    case ErrorCode::NOT_LEADER_OR_FOLLOWER:
+    case ErrorCode::OFFSET_NOT_AVAILABLE:
+    case ErrorCode::PREFERRED_LEADER_NOT_AVAILABLE:
+    case ErrorCode::REPLICA_NOT_AVAILABLE:
+    case ErrorCode::REQUEST_TIMED_OUT:
+    case ErrorCode::THROTTLING_QUOTA_EXCEEDED:
+    case ErrorCode::UNKNOWN_LEADER_EPOCH:
+    case ErrorCode::UNKNOWN_TOPIC_OR_PARTITION:
+      return true;
+    default:
+      return false;
+  }
+}
+
+}  // namespace gregor
