@@ -1,0 +1,32 @@
+"""Fixtures for the compat suite: one ZooKeeper + broker per module (COMPAT_TARGET picks it)."""
+import itertools
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # test/ -> import harness
+sys.path.insert(0, str(Path(__file__).resolve().parent))      # records, runners
+
+from harness.pytest_fixtures import broker_cls, module_broker, module_cluster  # noqa: E402,F401
+import runners  # noqa: E402
+
+_topic_seq = itertools.count()
+
+
+@pytest.fixture
+def topic(request) -> str:
+    """A fresh topic name per test (auto-created by the first producer)."""
+    name = "".join(c if c.isalnum() else "-" for c in request.node.name)[:120]
+    return f"t{next(_topic_seq)}-{name}".strip("-")
+
+
+@pytest.fixture
+def workdir(tmp_path) -> Path:
+    return tmp_path
+
+
+def require(client: str) -> None:
+    why = runners.missing_tools(client)
+    if why:
+        pytest.fail(why)

@@ -1,0 +1,153 @@
+"""Runs each third-party client program: produce a record list, consume N records back."""
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from harness.paths import COMPAT_BIN, JAVA_JAR, REPO
+from records import Rec, parse_output, write_spec
+
+CLIENTS = ["java", "kcat", "confluent", "kafka-python", "franz-go"]
+CODECS = ["none", "gzip", "snappy", "lz4", "zstd"]
+PYCLIENT = Path(__file__).parent / "clients" / "pyclient.py"
+FRANZ = COMPAT_BIN / "franz-compat"
+TIMEOUT = float(os.environ.get("COMPAT_CLIENT_TIMEOUT", "90"))
+
+
+class ClientError(AssertionError):
+    pass
+
+
+def missing_tools(client: str) -> str | None:
+    """Why a client cannot run here (install.sh not run), or None."""
+    need = {"java": JAVA_JAR, "franz-go": FRANZ}
+    if client in need and not need[client].exists():
+        return f"{need[client]} missing: run test/compat/install.sh"
+    if client == "kcat" and not shutil.which("kcat"):
+        return "kcat missing: run test/compat/install.sh"
+    return None
+
+
+def run(argv: list, what: str, stdin: bytes | None = None, timeout: float = TIMEOUT) -> str:
+    try:
+        p = subprocess.run([str(a) for a in argv], input=stdin, capture_output=True,
+                           timeout=timeout)
+    except subprocess.TimeoutExpired as e:
+        raise ClientError(f"{what} timed out after {timeout}s:\n{(e.stderr or b'').decode()[-3000:]}")
+    if p.returncode != 0:
+        raise ClientError(f"{what} exited {p.returncode}:\n{p.stderr.decode(errors='replace')[-3000:]}")
+    return p.stdout.decode()
+
+
+def java(cls: str, *args) -> list:
+    return ["java", "-Xmx256m", "-XX:TieredStopAtLevel=1", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
+            "-cp", JAVA_JAR, f"gregor.compat.{cls}", *args]
+
+
+def producible(client: str, recs: list[Rec]) -> list[Rec]:
+    """recs as this client can send them: kafka-python 3.0 rejects null header values
+    ("All headers items must be (str, bytes) tuples"), so its records carry none."""
+    if client != "kafka-python":
+        return recs
+    return [Rec(r.timestamp, r.key, r.value, tuple(h for h in r.headers if h[1] is not None))
+            for r in recs]
+
+
+def produce(client: str, bootstrap: str, topic: str, codec: str, recs: list[Rec],
+            workdir: Path) -> None:
+    """Produce recs to partition 0 of topic and wait for every acknowledgement."""
+    spec = write_spec(workdir / f"{topic}.spec", recs)
+    n = str(len(recs))
+    if client == "java":
+        run(java("RoundTrip", bootstrap, topic, codec, n, "produce", spec), "java produce")
+    elif client == "franz-go":
+        run([FRANZ, "-mode", "produce", "-bootstrap", bootstrap, "-topic", topic, "-codec", codec,
+             "-count", n, "-spec", spec], "franz-go produce")
+    elif client in ("confluent", "kafka-python"):
+        run([sys.executable, PYCLIENT, "--lib", client, "--mode", "produce", "--bootstrap",
+             bootstrap, "--topic", topic, "--codec", codec, "--count", n, "--spec", spec],
+            f"{client} produce")
+    elif client == "kcat":
+        kcat_produce(bootstrap, topic, codec, recs)
+    else:
+        raise ValueError(client)
+
+
+def consume(client: str, bootstrap: str, topic: str, count: int) -> list[Rec]:
+    """Read count records of partition 0 from offset 0, in the canonical form."""
+    n = str(count)
+    if client == "java":
+        out = run(java("RoundTrip", bootstrap, topic, "none", n, "consume"), "java consume")
+    elif client == "franz-go":
+        out = run([FRANZ, "-mode", "consume", "-bootstrap", bootstrap, "-topic", topic,
+                   "-count", n], "franz-go consume")
+    elif client in ("confluent", "kafka-python"):
+        out = run([sys.executable, PYCLIENT, "--lib", client, "--mode", "consume", "--bootstrap",
+                   bootstrap, "--topic", topic, "--count", n], f"{client} consume")
+    elif client == "kcat":
+        return kcat_consume(bootstrap, topic, count)
+    else:
+        raise ValueError(client)
+    return parse_output(out)
+
+
+# kcat cannot set per-message headers or timestamps: the headers of the first record go
+# to every record (-H), values and keys are text lines, and librdkafka stamps the time.
+KCAT_KEY_DELIM = "\t"
+
+
+def kcat_fixed_headers(recs: list[Rec]) -> tuple:
+    return recs[0].headers
+
+
+def kcat_produce(bootstrap: str, topic: str, codec: str, recs: list[Rec]) -> None:
+    lines = []
+    for r in recs:
+        if r.key is None:
+            raise ValueError("kcat cannot produce a null key alongside -K")
+        for field in (r.key, r.value or b""):
+            if b"\n" in field or KCAT_KEY_DELIM.encode() in field:
+                raise ValueError(f"kcat cannot produce {field!r}")
+        if r.value == b"":
+            raise ValueError("kcat -Z turns empty values into null")
+        lines.append(r.key + KCAT_KEY_DELIM.encode() + (r.value or b""))
+    argv = ["kcat", "-P", "-b", bootstrap, "-t", topic, "-p", "0", "-K", KCAT_KEY_DELIM, "-Z",
+            "-X", "linger.ms=20", "-X", "enable.idempotence=true", "-m", "30"]
+    if codec != "none":
+        argv += ["-z", codec]
+    for name, value in kcat_fixed_headers(recs):
+        argv += ["-H", name if value is None else f"{name}={value.decode()}"]
+    run(argv, "kcat produce", stdin=b"\n".join(lines) + b"\n")
+
+
+def kcat_consume(bootstrap: str, topic: str, count: int) -> list[Rec]:
+    out = run(["kcat", "-C", "-b", bootstrap, "-t", topic, "-p", "0", "-o", "beginning", "-e",
+               "-J", "-c", str(count), "-m", "30"], "kcat consume")
+    recs = []
+    for line in out.splitlines():
+        if not line.strip():
+            continue
+        m = json.loads(line)
+        hs = m.get("headers") or []
+        headers = tuple((hs[i], None if hs[i + 1] is None else hs[i + 1].encode())
+                        for i in range(0, len(hs), 2))
+        enc = (lambda s: None if s is None else s.encode())
+        recs.append(Rec(m["ts"], enc(m.get("key")), enc(m.get("payload")), headers, m["offset"]))
+    return recs
+
+
+def kcat_format_probe(bootstrap: str, topic: str) -> str:
+    """kcat's -f output with lengths and headers, for tests that check the text form."""
+    return run(["kcat", "-C", "-b", bootstrap, "-t", topic, "-p", "0", "-o", "beginning", "-e",
+                "-f", "%o %T %K %S %k|%s|%h\n", "-m", "30"], "kcat consume -f")
+
+
+def now_ms() -> int:
+    return int(time.time() * 1000)
+
+
+def ensure_on_path() -> None:
+    sys.path.insert(0, str(REPO / "test"))
