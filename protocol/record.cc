@@ -1,0 +1,126 @@
+// Encoding and strict parsing of RecordBatch v2 records.
+#include "protocol/record.h"
+
+#include <fmt/format.h>
+
+#include "protocol/varint.h"
+
+namespace gregor {
+namespace {
+
+size_t nullable_bytes_size(std::optional<std::span<const uint8_t>> b) {
+  if (!b) return varint::size_of(-1);
+  return varint::size_of(static_cast<int32_t>(b->size())) + b->size();
+}
+
+void append_nullable_bytes(std::vector<uint8_t>& out, std::optional<std::span<const uint8_t>> b) {
+  if (!b) {
+    varint::append(out, -1);
+    return;
+  }
+  varint::append(out, static_cast<int32_t>(b->size()));
+  out.insert(out.end(), b->begin(), b->end());
+}
+
+std::optional<std::span<const uint8_t>> header_value(const RecordHeader& h) {
+  if (!h.value) return std::nullopt;
+  return std::span<const uint8_t>(*h.value);
+}
+
+// Size of the record after its length field.
+size_t body_size(int64_t timestamp_delta, int32_t offset_delta, std::optional<std::span<const uint8_t>> key,
+                 std::optional<std::span<const uint8_t>> value, std::span<const RecordHeader> headers) {
+  size_t n = 1 + varint::size_of_long(timestamp_delta) + varint::size_of(offset_delta) +
+             nullable_bytes_size(key) + nullable_bytes_size(value) +
+             varint::size_of(static_cast<int32_t>(headers.size()));
+  for (const RecordHeader& h : headers) {
+    n += nullable_bytes_size(byte_view(h.key)) + nullable_bytes_size(header_value(h));
+  }
+  return n;
+}
+
+// Reads a VARINT length-prefixed byte field; -1 means null. `end` bounds the field to the record.
+Result<std::optional<std::span<const uint8_t>>, std::string> read_nullable_bytes(std::span<const uint8_t> in,
+                                                                                 size_t& pos, size_t end,
+                                                                                 const char* what) {
+  int32_t len;
+  if (!varint::read(in.first(end), pos, len)) return unexpected(fmt::format("truncated {} length", what));
+  if (len == -1) return std::optional<std::span<const uint8_t>>();
+  if (len < 0) return unexpected(fmt::format("negative {} length {}", what, len));
+  if (static_cast<size_t>(len) > end - pos) {
+    return unexpected(fmt::format("{} length {} runs past the record", what, len));
+  }
+  auto field = in.subspan(pos, static_cast<size_t>(len));
+  pos += static_cast<size_t>(len);
+  return std::optional<std::span<const uint8_t>>(field);
+}
+
+}  // namespace
+
+size_t encoded_record_size(int64_t timestamp_delta, int32_t offset_delta,
+                           std::optional<std::span<const uint8_t>> key,
+                           std::optional<std::span<const uint8_t>> value,
+                           std::span<const RecordHeader> headers) {
+  size_t body = body_size(timestamp_delta, offset_delta, key, value, headers);
+  return varint::size_of(static_cast<int32_t>(body)) + body;
+}
+
+void encode_record(std::vector<uint8_t>& out, int64_t timestamp_delta, int32_t offset_delta,
+                   std::optional<std::span<const uint8_t>> key, std::optional<std::span<const uint8_t>> value,
+                   std::span<const RecordHeader> headers) {
+  size_t body = body_size(timestamp_delta, offset_delta, key, value, headers);
+  out.reserve(out.size() + varint::size_of(static_cast<int32_t>(body)) + body);
+  varint::append(out, static_cast<int32_t>(body));
+  out.push_back(0);  // attributes: unused
+  varint::append_long(out, timestamp_delta);
+  varint::append(out, offset_delta);
+  append_nullable_bytes(out, key);
+  append_nullable_bytes(out, value);
+  varint::append(out, static_cast<int32_t>(headers.size()));
+  for (const RecordHeader& h : headers) {
+    append_nullable_bytes(out, byte_view(h.key));
+    append_nullable_bytes(out, header_value(h));
+  }
+}
+
+Result<void, std::string> parse_record(std::span<const uint8_t> in, size_t& pos, RecordView& out) {
+  int32_t length;
+  if (!varint::read(in, pos, length)) return unexpected(std::string("truncated record length"));
+  if (length < 0) return unexpected(fmt::format("negative record length {}", length));
+  if (static_cast<size_t>(length) > in.size() - pos) {
+    return unexpected(fmt::format("record length {} exceeds the {} bytes left", length, in.size() - pos));
+  }
+  const size_t end = pos + static_cast<size_t>(length);
+  auto body = in.first(end);
+  if (pos == end) return unexpected(std::string("truncated record attributes"));
+  out.attributes = static_cast<int8_t>(in[pos++]);
+  if (!varint::read_long(body, pos, out.timestamp_delta))
+    return unexpected(std::string("truncated timestamp delta"));
+  if (!varint::read(body, pos, out.offset_delta)) return unexpected(std::string("truncated offset delta"));
+  auto key = read_nullable_bytes(in, pos, end, "key");
+  if (!key) return unexpected(std::move(key.error()));
+  out.key = *key;
+  auto value = read_nullable_bytes(in, pos, end, "value");
+  if (!value) return unexpected(std::move(value.error()));
+  out.value = *value;
+  int32_t header_count;
+  if (!varint::read(body, pos, header_count)) return unexpected(std::string("truncated header count"));
+  if (header_count < 0) return unexpected(fmt::format("negative header count {}", header_count));
+  out.headers.clear();
+  for (int32_t i = 0; i < header_count; ++i) {
+    auto hkey = read_nullable_bytes(in, pos, end, "header key");
+    if (!hkey) return unexpected(std::move(hkey.error()));
+    if (!*hkey) return unexpected(fmt::format("null header key in header {}", i));
+    auto hvalue = read_nullable_bytes(in, pos, end, "header value");
+    if (!hvalue) return unexpected(std::move(hvalue.error()));
+    std::string_view key_text(reinterpret_cast<const char*>((*hkey)->data()), (*hkey)->size());
+    out.headers.push_back(RecordHeaderView{key_text, *hvalue});
+  }
+  if (pos != end) {
+    return unexpected(
+        fmt::format("record declares {} bytes but its fields use {}", length, length - (end - pos)));
+  }
+  return {};
+}
+
+}  // namespace gregor

@@ -1,0 +1,498 @@
+// Tests for protocol/record_batch.h: builder/validator/decoder round trips, each validation failure,
+// fixtures.
+#ifndef BOOST_TEST_DYN_LINK
+#define BOOST_TEST_DYN_LINK
+#endif
+#include "protocol/record_batch.h"
+
+#include <boost/test/unit_test.hpp>
+#include <fstream>
+#include <random>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "protocol/crc32c.h"
+#include "protocol/varint.h"
+
+using namespace gregor;
+using batch::Compression;
+using Bytes = std::vector<uint8_t>;
+
+namespace {
+
+const Compression kCodecs[] = {Compression::none, Compression::gzip, Compression::snappy, Compression::lz4,
+                               Compression::zstd};
+
+Bytes bytes(std::string_view s) { return Bytes(s.begin(), s.end()); }
+
+std::optional<std::span<const uint8_t>> opt_view(const std::optional<Bytes>& b) {
+  if (!b) return std::nullopt;
+  return std::span<const uint8_t>(*b);
+}
+
+// A varied set of records: keyed, null key, tombstone, headers with null values, empty key/value.
+std::vector<Record> sample_records(int n, int64_t base_ts = 1700000000000) {
+  std::vector<Record> out;
+  for (int i = 0; i < n; ++i) {
+    Record r;
+    r.offset = i;
+    // Timestamps not monotonic: deltas may be negative.
+    r.timestamp = base_ts + (i % 7 == 3 ? -5 : i * 3);
+    if (i % 5 != 1) r.key = bytes("key-" + std::to_string(i));
+    if (i % 4 != 2) r.value = bytes(std::string(static_cast<size_t>(i % 50), 'v') + std::to_string(i));
+    if (i % 9 == 0) r.key = Bytes{};
+    if (i % 3 == 0) {
+      r.headers.push_back({"h1", bytes("one")});
+      r.headers.push_back({"null-header", std::nullopt});
+      r.headers.push_back({"", Bytes{}});
+    }
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+Bytes build(const std::vector<Record>& records, Compression c = Compression::none) {
+  RecordBatchBuilder b(c);
+  for (const Record& r : records) b.append(opt_view(r.key), opt_view(r.value), r.headers, r.timestamp);
+  return b.build();
+}
+
+// A batch with a hand-made records area: only the header is filled in, the CRC made valid.
+Bytes raw_batch(const Bytes& area, int32_t count, int32_t last_offset_delta, int16_t attributes = 0,
+                int64_t producer_id = -1, int32_t base_sequence = -1) {
+  Bytes out(batch::kHeaderSize + area.size());
+  uint8_t* p = out.data();
+  store_be64(p, 0);
+  store_be32(p + batch::kBatchLength, static_cast<uint32_t>(out.size() - batch::kLogOverhead));
+  store_be32(p + batch::kPartitionLeaderEpoch, 0xFFFFFFFFu);
+  p[batch::kMagic] = 2;
+  store_be16(p + batch::kAttributes, static_cast<uint16_t>(attributes));
+  store_be32(p + batch::kLastOffsetDelta, static_cast<uint32_t>(last_offset_delta));
+  store_be64(p + batch::kBaseTimestamp, 1000);
+  store_be64(p + batch::kMaxTimestamp, 1000);
+  store_be64(p + batch::kProducerId, static_cast<uint64_t>(producer_id));
+  store_be16(p + batch::kProducerEpoch, producer_id >= 0 ? 0 : 0xFFFF);
+  store_be32(p + batch::kBaseSequence, static_cast<uint32_t>(base_sequence));
+  store_be32(p + batch::kRecordsCount, static_cast<uint32_t>(count));
+  std::copy(area.begin(), area.end(), p + batch::kHeaderSize);
+  batch::Header(p).update_crc();
+  return out;
+}
+
+Bytes records_area(std::initializer_list<int32_t> offset_deltas) {
+  Bytes area;
+  auto v = byte_view("value");
+  for (int32_t d : offset_deltas) encode_record(area, 0, d, std::nullopt, v, {});
+  return area;
+}
+
+void check_decoded(const std::vector<Record>& got, const std::vector<Record>& want, int64_t base_offset = 0) {
+  BOOST_REQUIRE_EQUAL(got.size(), want.size());
+  for (size_t i = 0; i < got.size(); ++i) {
+    BOOST_TEST_CONTEXT("record " << i) {
+      BOOST_TEST(got[i].offset == want[i].offset + base_offset);
+      BOOST_TEST(got[i].timestamp == want[i].timestamp);
+      BOOST_TEST((got[i].key == want[i].key));
+      BOOST_TEST((got[i].value == want[i].value));
+      BOOST_TEST((got[i].headers == want[i].headers));
+    }
+  }
+}
+
+void check_fails(const Bytes& b, ErrorCode code, int32_t index = -1, const ValidationLimits& limits = {}) {
+  BatchValidation v = validate_batch(b, limits);
+  BOOST_TEST((v.error == code),
+             "got " << to_string(v.error) << " (" << v.message << "), want " << to_string(code));
+  BOOST_TEST(v.record_index == index);
+  BOOST_TEST(!v.message.empty());
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(varint_codec)
+
+BOOST_AUTO_TEST_CASE(zigzag_round_trip_and_sizes) {
+  for (int64_t v : std::initializer_list<int64_t>{0, 1, -1, 63, -64, 64, 300, -300, (1LL << 31) - 1,
+                                                  -(1LL << 31), INT64_MAX, INT64_MIN}) {
+    Bytes out;
+    varint::append_long(out, v);
+    BOOST_TEST(out.size() == varint::size_of_long(v));
+    size_t pos = 0;
+    int64_t back = 0;
+    BOOST_TEST(varint::read_long(out, pos, back));
+    BOOST_TEST(back == v);
+    BOOST_TEST(pos == out.size());
+  }
+  Bytes one;
+  varint::append(one, -1);
+  BOOST_TEST((one == Bytes{0x01}));  // zig-zag: -1 -> 1
+  Bytes big;
+  varint::append(big, 300);
+  BOOST_TEST((big == Bytes{0xd8, 0x04}));  // 600 = 0x258
+}
+
+BOOST_AUTO_TEST_CASE(rejects_truncated_and_overlong) {
+  size_t pos = 0;
+  int32_t v = 0;
+  Bytes truncated = {0x80, 0x80};
+  BOOST_TEST(!varint::read(truncated, pos, v));
+  BOOST_TEST(pos == 0u);
+  Bytes overlong = {0x80, 0x80, 0x80, 0x80, 0x80, 0x01};
+  BOOST_TEST(!varint::read(overlong, pos, v));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(record_batch)
+
+BOOST_AUTO_TEST_CASE(builder_byte_layout_matches_kafka) {
+  RecordBatchBuilder b;
+  b.append(byte_view("k"), byte_view("v"), {}, 1000);
+  Bytes got = b.build();
+  // DefaultRecordBatch header + DefaultRecord, written out by hand from spec §6.1/§6.2.
+  Bytes want = {
+      0,    0,    0,    0,    0,    0,    0,    0,     // baseOffset
+      0,    0,    0,    58,                            // batchLength = 61 - 12 + 9
+      0xff, 0xff, 0xff, 0xff,                          // partitionLeaderEpoch
+      2,                                               // magic
+      0,    0,    0,    0,                             // crc (checked below)
+      0,    0,                                         // attributes
+      0,    0,    0,    0,                             // lastOffsetDelta
+      0,    0,    0,    0,    0,    0,    0x03, 0xe8,  // baseTimestamp
+      0,    0,    0,    0,    0,    0,    0x03, 0xe8,  // maxTimestamp
+      0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,  // producerId
+      0xff, 0xff,                                      // producerEpoch
+      0xff, 0xff, 0xff, 0xff,                          // baseSequence
+      0,    0,    0,    1,                             // recordsCount
+      0x10, 0,    0,    0,    0x02, 'k',  0x02, 'v',
+      0,  // record: length 8, attrs, ts, offset, key, value, 0 headers
+  };
+  BOOST_REQUIRE_EQUAL(got.size(), want.size());
+  uint32_t crc = crc32c(got.data() + 21, got.size() - 21);
+  store_be32(want.data() + 17, crc);
+  BOOST_TEST((got == want));
+  BOOST_TEST(batch::Header(got.data()).crc_valid());
+}
+
+BOOST_AUTO_TEST_CASE(round_trip_every_codec) {
+  std::vector<Record> records = sample_records(40);
+  for (Compression c : kCodecs) {
+    BOOST_TEST_CONTEXT("codec " << to_string(c)) {
+      Bytes b = build(records, c);
+      batch::Header h(b.data());
+      BOOST_TEST((h.compression() == c));
+      BOOST_TEST(h.records_count() == 40);
+      BOOST_TEST(h.last_offset_delta() == 39);
+      BOOST_TEST(h.base_timestamp() == records[0].timestamp);
+      BOOST_TEST(h.max_timestamp() == records[39].timestamp);
+      BatchValidation v = validate_batch(b);
+      BOOST_TEST(v.ok(), v.message);
+      auto decoded = decode_records(b);
+      BOOST_REQUIRE_MESSAGE(decoded.has_value(), decoded.error());
+      check_decoded(*decoded, records);
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(many_records_every_codec) {
+  std::vector<Record> records = sample_records(5000);
+  for (Compression c : kCodecs) {
+    BOOST_TEST_CONTEXT("codec " << to_string(c)) {
+      Bytes b = build(records, c);
+      if (c != Compression::none) BOOST_TEST(b.size() < build(records).size());
+      BOOST_TEST(validate_batch(b).ok());
+      auto decoded = decode_records(b);
+      BOOST_REQUIRE_MESSAGE(decoded.has_value(), decoded.error());
+      check_decoded(*decoded, records);
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(estimated_size_is_uncompressed_size) {
+  RecordBatchBuilder b(Compression::none);
+  BOOST_TEST(b.empty());
+  BOOST_TEST(b.estimated_size() == batch::kHeaderSize);
+  b.append(byte_view("k"), byte_view("v"), {}, 1000);
+  b.append(std::nullopt, std::nullopt, {{"h", std::nullopt}}, 1001);
+  BOOST_TEST(b.record_count() == 2u);
+  BOOST_TEST(b.estimated_size() == b.build().size());
+}
+
+BOOST_AUTO_TEST_CASE(build_empty_is_a_bug) {
+  RecordBatchBuilder b;
+  BOOST_CHECK_THROW(b.build(), std::logic_error);
+}
+
+BOOST_AUTO_TEST_CASE(producer_fields_and_transactional_bit) {
+  RecordBatchBuilder b(Compression::lz4);
+  b.set_producer(4242, 7, 100);
+  b.set_transactional(true);
+  b.append(byte_view("k"), byte_view("v"), {}, 5);
+  Bytes out = b.build();
+  batch::Header h(out.data());
+  BOOST_TEST(h.producer_id() == 4242);
+  BOOST_TEST(h.producer_epoch() == 7);
+  BOOST_TEST(h.base_sequence() == 100);
+  BOOST_TEST(h.is_transactional());
+  BOOST_TEST(validate_batch(out).ok());
+}
+
+BOOST_AUTO_TEST_CASE(log_append_time_uses_max_timestamp) {
+  std::vector<Record> records = sample_records(5);
+  Bytes b = build(records, Compression::gzip);
+  batch::Header h(b.data());
+  h.set_attributes(static_cast<int16_t>(h.attributes() | batch::kTimestampTypeBit));
+  h.set_max_timestamp(1234567);
+  h.update_crc();
+  auto decoded = decode_records(b);
+  BOOST_REQUIRE(decoded.has_value());
+  for (const Record& r : *decoded) BOOST_TEST(r.timestamp == 1234567);
+  // Stored by the broker that way, but a client may not send it.
+  ValidationLimits from_log;
+  from_log.from_client = false;
+  BOOST_TEST(validate_batch(b, from_log).ok());
+  check_fails(b, ErrorCode::INVALID_TIMESTAMP);
+}
+
+BOOST_AUTO_TEST_CASE(broker_assigned_base_offset_shifts_record_offsets) {
+  std::vector<Record> records = sample_records(3);
+  Bytes b = build(records);
+  batch::Header h(b.data());
+  h.set_base_offset(1000);
+  h.set_partition_leader_epoch(3);
+  BOOST_TEST(validate_batch(b).ok());  // both fields are outside the CRC
+  auto decoded = decode_records(b);
+  BOOST_REQUIRE(decoded.has_value());
+  check_decoded(*decoded, records, 1000);
+}
+
+// ---- validation failures, one per rule ----
+
+BOOST_AUTO_TEST_CASE(fails_bad_crc) {
+  Bytes b = build(sample_records(3));
+  b.back() ^= 0x01;
+  check_fails(b, ErrorCode::CORRUPT_MESSAGE);
+}
+
+BOOST_AUTO_TEST_CASE(fails_truncated_batch) {
+  Bytes b = build(sample_records(3));
+  b.pop_back();
+  check_fails(b, ErrorCode::CORRUPT_MESSAGE);
+  check_fails(Bytes(b.begin(), b.begin() + 30), ErrorCode::CORRUPT_MESSAGE);
+  check_fails(Bytes{}, ErrorCode::CORRUPT_MESSAGE);
+}
+
+BOOST_AUTO_TEST_CASE(fails_batch_length_below_header) {
+  Bytes b = build(sample_records(1));
+  store_be32(b.data() + batch::kBatchLength, 10);
+  check_fails(b, ErrorCode::CORRUPT_MESSAGE);
+}
+
+BOOST_AUTO_TEST_CASE(fails_extra_bytes_after_batch) {
+  Bytes b = build(sample_records(2));
+  b.push_back(0);
+  check_fails(b, ErrorCode::CORRUPT_MESSAGE);
+}
+
+BOOST_AUTO_TEST_CASE(fails_bad_magic) {
+  Bytes b = build(sample_records(3));
+  b[batch::kMagic] = 1;
+  check_fails(b, ErrorCode::INVALID_RECORD);
+}
+
+BOOST_AUTO_TEST_CASE(fails_too_large) {
+  Bytes b = build(sample_records(100));
+  ValidationLimits limits;
+  limits.max_message_bytes = static_cast<int64_t>(b.size()) - 1;
+  check_fails(b, ErrorCode::MESSAGE_TOO_LARGE, -1, limits);
+  limits.max_message_bytes = static_cast<int64_t>(b.size());
+  BOOST_TEST(validate_batch(b, limits).ok());
+}
+
+BOOST_AUTO_TEST_CASE(fails_default_max_message_bytes) {
+  std::vector<Record> big(1);
+  big[0].value = Bytes(kDefaultMaxMessageBytes, 'x');
+  check_fails(build(big), ErrorCode::MESSAGE_TOO_LARGE);
+}
+
+BOOST_AUTO_TEST_CASE(fails_bad_codec_7) {
+  Bytes b = build(sample_records(3));
+  batch::Header h(b.data());
+  h.set_attributes(7);
+  h.update_crc();
+  check_fails(b, ErrorCode::INVALID_RECORD);
+}
+
+BOOST_AUTO_TEST_CASE(fails_control_batch_from_client) {
+  Bytes b = raw_batch(records_area({0}), 1, 0, batch::kControlBit | batch::kTransactionalBit, 5, 0);
+  check_fails(b, ErrorCode::INVALID_RECORD);
+  ValidationLimits from_log;
+  from_log.from_client = false;
+  BOOST_TEST(validate_batch(b, from_log).ok());
+}
+
+BOOST_AUTO_TEST_CASE(fails_producer_id_without_sequence) {
+  Bytes b = raw_batch(records_area({0}), 1, 0, 0, 77, -1);
+  check_fails(b, ErrorCode::INVALID_RECORD);
+  BOOST_TEST(validate_batch(raw_batch(records_area({0}), 1, 0, 0, 77, 0)).ok());
+}
+
+BOOST_AUTO_TEST_CASE(fails_wrong_last_offset_delta) {
+  check_fails(raw_batch(records_area({0, 1, 2}), 3, 3), ErrorCode::INVALID_RECORD);
+  check_fails(raw_batch(records_area({0, 1, 2}), 3, 1), ErrorCode::INVALID_RECORD);
+}
+
+BOOST_AUTO_TEST_CASE(fails_zero_records) { check_fails(raw_batch({}, 0, -1), ErrorCode::INVALID_RECORD); }
+
+BOOST_AUTO_TEST_CASE(fails_offset_deltas_not_dense) {
+  check_fails(raw_batch(records_area({0, 2, 1}), 3, 2), ErrorCode::INVALID_RECORD, 1);
+  check_fails(raw_batch(records_area({1, 1, 2}), 3, 2), ErrorCode::INVALID_RECORD, 0);
+  // A log (compacted) may have gaps, but offsets still increase and stay within lastOffsetDelta.
+  ValidationLimits from_log;
+  from_log.from_client = false;
+  BOOST_TEST(validate_batch(raw_batch(records_area({0, 5, 9}), 3, 9), from_log).ok());
+  check_fails(raw_batch(records_area({0, 5, 5}), 3, 9), ErrorCode::INVALID_RECORD, 2, from_log);
+  check_fails(raw_batch(records_area({0, 5, 10}), 3, 9), ErrorCode::INVALID_RECORD, 2, from_log);
+}
+
+BOOST_AUTO_TEST_CASE(fails_trailing_garbage_in_records) {
+  Bytes area = records_area({0, 1});
+  area.push_back(0x00);
+  check_fails(raw_batch(area, 2, 1), ErrorCode::INVALID_RECORD);
+}
+
+BOOST_AUTO_TEST_CASE(fails_trailing_garbage_in_compressed_records) {
+  Bytes area = records_area({0, 1});
+  area.push_back(0x42);
+  auto packed = compress(Compression::zstd, area);
+  BOOST_REQUIRE(packed.has_value());
+  check_fails(raw_batch(*packed, 2, 1, static_cast<int16_t>(Compression::zstd)), ErrorCode::INVALID_RECORD);
+}
+
+BOOST_AUTO_TEST_CASE(fails_record_length_inconsistent) {
+  // Record 1 declares one byte more than its fields use (and the area grows by that byte).
+  Bytes area = records_area({0});
+  Bytes one = records_area({1});
+  one[0] = static_cast<uint8_t>(one[0] + 2);  // zig-zag length + 1
+  one.push_back(0);
+  area.insert(area.end(), one.begin(), one.end());
+  check_fails(raw_batch(area, 2, 1), ErrorCode::INVALID_RECORD, 1);
+}
+
+BOOST_AUTO_TEST_CASE(fails_record_runs_past_batch) {
+  Bytes area = records_area({0, 1});
+  area.pop_back();
+  check_fails(raw_batch(area, 2, 1), ErrorCode::INVALID_RECORD, 1);
+}
+
+BOOST_AUTO_TEST_CASE(fails_fewer_records_than_count) {
+  check_fails(raw_batch(records_area({0, 1}), 3, 2), ErrorCode::INVALID_RECORD, 2);
+}
+
+BOOST_AUTO_TEST_CASE(fails_null_header_key) {
+  Bytes area;
+  // attributes, timestamp delta, offset delta, null key, null value, 1 header: null key, null value.
+  Bytes body = {0x00, 0x00, 0x00, 0x01, 0x01, 0x02, 0x01, 0x01};
+  varint::append(area, static_cast<int32_t>(body.size()));
+  area.insert(area.end(), body.begin(), body.end());
+  check_fails(raw_batch(area, 1, 0), ErrorCode::INVALID_RECORD, 0);
+}
+
+BOOST_AUTO_TEST_CASE(fails_undecompressable_records) {
+  Bytes junk(100, 0x5a);
+  check_fails(raw_batch(junk, 1, 0, static_cast<int16_t>(Compression::gzip)), ErrorCode::INVALID_RECORD);
+}
+
+BOOST_AUTO_TEST_CASE(fails_decompression_bomb) {
+  std::vector<Record> big(1);
+  big[0].value = Bytes(8 << 20, 0);
+  Bytes b = build(big, Compression::zstd);
+  BOOST_TEST(b.size() < 4096u);
+  ValidationLimits limits;
+  limits.max_decompressed_bytes = 1 << 20;
+  check_fails(b, ErrorCode::MESSAGE_TOO_LARGE, -1, limits);
+  BOOST_TEST(!decode_records(b, 1 << 20).has_value());
+}
+
+BOOST_AUTO_TEST_CASE(fails_null_key_in_compacted_topic) {
+  std::vector<Record> records = sample_records(3);  // record 1 has a null key
+  ValidationLimits limits;
+  limits.compacted = true;
+  check_fails(build(records, Compression::snappy), ErrorCode::INVALID_RECORD, 1, limits);
+}
+
+BOOST_AUTO_TEST_CASE(fails_timestamp_outside_window) {
+  std::vector<Record> records = sample_records(3, 1000000);  // timestamps 1000000, 1000003, 1000006
+  ValidationLimits limits;
+  limits.now_ms = 1000000;
+  limits.timestamp_after_max_ms = 4;
+  check_fails(build(records), ErrorCode::INVALID_TIMESTAMP, 2, limits);
+  limits.timestamp_after_max_ms = 6;
+  BOOST_TEST(validate_batch(build(records), limits).ok());
+  limits.now_ms = 2000000;
+  limits.timestamp_before_max_ms = 999999;
+  check_fails(build(records), ErrorCode::INVALID_TIMESTAMP, 0, limits);
+}
+
+// ---- splitting and multi-batch decoding ----
+
+BOOST_AUTO_TEST_CASE(split_batches_finds_each_batch) {
+  Bytes a = build(sample_records(3)), b = build(sample_records(4), Compression::lz4);
+  Bytes blob = a;
+  blob.insert(blob.end(), b.begin(), b.end());
+  auto split = split_batches(blob);
+  BOOST_REQUIRE(split.has_value());
+  BOOST_REQUIRE_EQUAL(split->size(), 2u);
+  BOOST_TEST((*split)[0].data() == blob.data());
+  BOOST_TEST((*split)[0].size() == a.size());
+  BOOST_TEST((*split)[1].size() == b.size());
+  BOOST_TEST(split_batches(std::span<uint8_t>()).value().empty());
+}
+
+BOOST_AUTO_TEST_CASE(split_batches_rejects_partial_tail) {
+  Bytes blob = build(sample_records(3));
+  Bytes second = build(sample_records(3));
+  blob.insert(blob.end(), second.begin(), second.end() - 1);
+  auto split = split_batches(blob);
+  BOOST_REQUIRE(!split.has_value());
+  BOOST_TEST((split.error().error == ErrorCode::CORRUPT_MESSAGE));
+  Bytes tiny = {0, 0, 0};
+  BOOST_TEST(!split_batches(tiny).has_value());
+}
+
+BOOST_AUTO_TEST_CASE(decode_batches_skips_truncated_tail_only_when_allowed) {
+  std::vector<Record> r1 = sample_records(3), r2 = sample_records(6);
+  Bytes a = build(r1, Compression::gzip), b = build(r2, Compression::zstd);
+  batch::Header(b.data()).set_base_offset(3);
+  Bytes blob = a;
+  blob.insert(blob.end(), b.begin(), b.end());
+  auto whole = decode_batches(blob, false);
+  BOOST_REQUIRE_MESSAGE(whole.has_value(), whole.error());
+  BOOST_REQUIRE_EQUAL(whole->size(), 2u);
+  BOOST_TEST((*whole)[1].position == a.size());
+  BOOST_TEST((*whole)[1].base_offset == 3);
+  BOOST_TEST((*whole)[1].last_offset == 8);
+  BOOST_TEST(((*whole)[1].compression == Compression::zstd));
+  check_decoded((*whole)[0].records, r1);
+  check_decoded((*whole)[1].records, r2, 3);
+
+  for (size_t cut : {size_t{1}, b.size() - 20, b.size() - 1}) {
+    Bytes partial(blob.begin(), blob.end() - static_cast<std::ptrdiff_t>(cut));
+    auto tolerant = decode_batches(partial, true);
+    BOOST_REQUIRE(tolerant.has_value());
+    BOOST_TEST(tolerant->size() == 1u);
+    BOOST_TEST(!decode_batches(partial, false).has_value());
+  }
+}
+
+BOOST_AUTO_TEST_CASE(decode_batches_rejects_corruption_before_tail) {
+  Bytes a = build(sample_records(3)), b = build(sample_records(3));
+  a[batch::kHeaderSize + 2] ^= 0xff;
+  Bytes blob = a;
+  blob.insert(blob.end(), b.begin(), b.end());
+  BOOST_TEST(!decode_batches(blob, true).has_value());
+  BOOST_TEST(!decode_records(a).has_value());
+}
+
+BOOST_AUTO_TEST_SUITE_END()
