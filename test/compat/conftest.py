@@ -9,7 +9,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # test/ -> import 
 sys.path.insert(0, str(Path(__file__).resolve().parent))      # records, runners
 
 from harness.pytest_fixtures import broker_cls, module_broker, module_cluster  # noqa: E402,F401
-import runners  # noqa: E402
 
 _topic_seq = itertools.count()
 
@@ -25,8 +24,3 @@ def topic(request) -> str:
 def workdir(tmp_path) -> Path:
     return tmp_path
 
-
-def require(client: str) -> None:
-    why = runners.missing_tools(client)
-    if why:
-        pytest.fail(why)

@@ -31,6 +31,14 @@ def missing_tools(client: str) -> str | None:
     return None
 
 
+def require(client: str) -> None:
+    """Fail (not skip) when a client is missing: a compat run that tests nothing must not pass."""
+    why = missing_tools(client)
+    if why:
+        import pytest
+        pytest.fail(why)
+
+
 def run(argv: list, what: str, stdin: bytes | None = None, timeout: float = TIMEOUT) -> str:
     try:
         p = subprocess.run([str(a) for a in argv], input=stdin, capture_output=True,

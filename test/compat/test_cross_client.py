@@ -2,7 +2,7 @@
 import pytest
 
 import runners
-from conftest import require
+from runners import require
 from records import assert_same, full_set, kcat_set, text_set
 
 COUNT = 50

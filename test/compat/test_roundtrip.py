@@ -2,7 +2,7 @@
 import pytest
 
 import runners
-from conftest import require
+from runners import require
 from harness.segments import partition_batches
 from records import assert_same, full_set, kcat_set
 

@@ -1,6 +1,6 @@
 """The seed's SimpleProducer (default settings: idempotence on, acks=all) against the broker."""
 import runners
-from conftest import require
+from runners import require
 
 
 def test_simple_producer_then_assign_consumer(module_broker):

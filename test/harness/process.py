@@ -77,11 +77,30 @@ class ManagedProcess:
         self._forget()
         return self.proc.returncode
 
-    def pause(self) -> None:
+    def pause(self, timeout: float = 5.0) -> None:
+        """SIGSTOP, and return only once the kernel shows the process stopped
+        (kill() returns before every thread has stopped)."""
         self._signal_group(signal.SIGSTOP)
+        self._wait_state(lambda st: st in ("T", "t"), timeout, "stopped")
 
-    def resume(self) -> None:
+    def resume(self, timeout: float = 5.0) -> None:
         self._signal_group(signal.SIGCONT)
+        self._wait_state(lambda st: st not in ("T", "t"), timeout, "running")
+
+    def state(self) -> str | None:
+        """The state letter from /proc/<pid>/stat (R, S, T, Z, ...), None if gone."""
+        try:
+            with open(f"/proc/{self.proc.pid}/stat") as f:
+                return f.read().rsplit(")", 1)[1].split()[0]
+        except (FileNotFoundError, ProcessLookupError, AttributeError):
+            return None
+
+    def _wait_state(self, ok, timeout: float, what: str) -> None:
+        deadline = time.monotonic() + timeout
+        while not ok(self.state()):
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"pid {self.pid} not {what} after {timeout}s: {self.state()}")
+            time.sleep(0.01)
 
     def log_tail(self, max_bytes: int = 4000) -> str:
         try:
