@@ -126,6 +126,21 @@ class BrokerProcess:
     def log_tail(self, max_bytes: int = 4000) -> str:
         return self.process.log_tail(max_bytes) if self.process else ""
 
+    SANITIZER_MARKERS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:",
+                         "WARNING: ThreadSanitizer")
+
+    def sanitizer_report(self) -> str | None:
+        """The first sanitizer report in the broker's output (ASan/UBSan builds), or None."""
+        try:
+            text = self.output_path.read_text(errors="replace")
+        except FileNotFoundError:
+            return None
+        hits = [text.find(m) for m in self.SANITIZER_MARKERS if m in text]
+        if not hits:
+            return None
+        start = min(hits)
+        return text[max(0, start - 200):start + 6000]
+
     def __repr__(self) -> str:
         return f"<{type(self).__name__} id={self.broker_id} {self.bootstrap}>"
 

@@ -58,6 +58,11 @@ class Cluster:
             self.zk.stop()
         if errors:
             raise errors[0]
+        # A sanitizer report fails the test even when the broker kept answering.
+        for b in self.brokers.values():
+            report = b.sanitizer_report()
+            if report:
+                raise AssertionError(f"sanitizer report in {b.output_path}:\n{report}")
 
     def __enter__(self) -> "Cluster":
         return self

@@ -11,3 +11,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # test/ -> import 
 
 from harness.pytest_fixtures import (  # noqa: E402,F401
     broker, broker_cls, broker_factory, cluster, module_broker, module_cluster, zk)
+
+
+def pytest_configure(config):
+    # Markers ./dev test selects on; registered so -m works without warnings.
+    config.addinivalue_line("markers", "long: slow test, run with ./dev test --long")
+    config.addinivalue_line("markers", "asan: also run against the ASan+UBSan broker build")
