@@ -37,12 +37,12 @@ ZooLogLevel client_log_level() {
 void log_from_client(const char* message) {
   std::string_view text(message);
   while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.remove_suffix(1);
+  // One step quieter than the client's own levels: its "errors" are mostly connection attempts that the
+  // session retries by itself (state changes are logged by Session at info).
   auto level = spdlog::level::debug;
   if (text.find("ZOO_ERROR") != std::string_view::npos) {
-    level = spdlog::level::err;
-  } else if (text.find("ZOO_WARN") != std::string_view::npos) {
     level = spdlog::level::warn;
-  } else if (text.find("ZOO_INFO") != std::string_view::npos) {
+  } else if (text.find("ZOO_WARN") != std::string_view::npos) {
     level = spdlog::level::info;
   }
   zk_logger()->log(level, "{}", text);
