@@ -1,0 +1,277 @@
+// Broker start-up (KafkaServer.startup order), ZooKeeper session handling, periodic tasks and clean shutdown.
+#include "broker/broker.h"
+
+#include <unistd.h>
+
+#include <csignal>
+
+#include "broker/logging.h"
+
+namespace gregor::broker {
+
+Broker::Broker(BrokerConfig config) : config_(std::move(config)), topic_configs_(config_) {}
+
+Broker::~Broker() = default;
+
+int Broker::run() {
+  auto started = startup();
+  if (!started) {
+    logger("broker")->critical("start-up failed: {}", started.error());
+    if (logs_) logs_->shutdown([this](const log::TopicPartition& tp) { return replicas_ ? replicas_->high_watermark_of(tp) : -1; });
+    return 1;
+  }
+  started_ = true;
+  loop_.run();
+  shutdown();
+  return 0;
+}
+
+Result<void, std::string> Broker::wait_for(const std::string& what,
+                                           const std::function<void(std::function<void()>)>& op) {
+  bool done = false;
+  op([&done] { done = true; });
+  auto timeout = std::chrono::milliseconds(config_.zookeeper_session_timeout_ms);
+  if (!zk::run_until(loop_.base(), [&] { return done; }, timeout)) {
+    return unexpected("timed out after " + std::to_string(timeout.count()) + " ms waiting for " + what);
+  }
+  return {};
+}
+
+Result<void, std::string> Broker::connect_zookeeper() {
+  session_ = std::make_unique<zk::Session>(loop_.base(), config_.zookeeper_connect, config_.zookeeper_session_timeout_ms,
+                                           [this](zk::SessionState s) { on_session_state(s); });
+  auto timeout = std::chrono::milliseconds(config_.zookeeper_connection_timeout_ms);
+  bool connected = zk::run_until(
+      loop_.base(), [this] { return session_->state() == zk::SessionState::connected; }, timeout);
+  if (!connected) {
+    return unexpected("timed out waiting for a connection to ZooKeeper at " + config_.zookeeper_connect + " after " +
+                      std::to_string(timeout.count()) + " ms (zookeeper.connection.timeout.ms)");
+  }
+  if (!zk_) {
+    zk_ = std::make_unique<zk::KafkaZkClient>(*session_);
+  } else {
+    zk_->rebind(*session_);
+  }
+  return {};
+}
+
+Result<void, std::string> Broker::load_logs() {
+  // Topic overrides decide each log's settings, so read them from ZooKeeper before loading.
+  std::map<std::string, std::map<std::string, std::string>> overrides;
+  auto r = wait_for("topic configs", [&](auto done) {
+    zk_->get_topics({}, [&, done](zk::ZkError, std::vector<std::string> topics) {
+      auto left = std::make_shared<size_t>(topics.size());
+      if (topics.empty()) return done();
+      for (auto& t : topics) {
+        zk_->get_topic_config(t, [&, t, left, done](zk::ZkError, std::map<std::string, std::string> c) {
+          overrides[t] = std::move(c);
+          if (--*left == 0) done();
+        });
+      }
+    });
+  });
+  if (!r) return r;
+  std::vector<std::filesystem::path> dirs(config_.log_dirs.begin(), config_.log_dirs.end());
+  logs_ = std::make_unique<log::LogManager>(dirs, topic_configs_.resolve({}).log,
+                                            [this](std::function<void()> fn) { loop_.post(std::move(fn)); });
+  if (auto meta = logs_->check_or_write_meta_properties(config_.broker_id, metadata_.cluster_id); !meta) {
+    return unexpected(meta.error());
+  }
+  return logs_->startup([&](const std::string& topic) { return topic_configs_.resolve(overrides[topic]).log; });
+}
+
+Result<void, std::string> Broker::open_listeners() {
+  ConnectionLimits limits;
+  limits.max_frame_bytes = config_.socket_request_max_bytes;
+  limits.idle_timeout_ms = config_.connections_max_idle_ms;
+  server_ = std::make_unique<Server>(loop_.base(), limits, [this](Connection& c, std::vector<uint8_t> frame, Responder r) {
+    apis_->handle_frame(c, std::move(frame), std::move(r));
+  });
+  advertised_ = config_.advertised_listeners;
+  for (auto& l : config_.listeners) {
+    auto port = server_->listen(l);
+    if (!port) return unexpected(port.error());
+    logger("broker")->info("listening on {}://{}:{}", l.name, l.host.empty() ? "0.0.0.0" : l.host, *port);
+    for (auto& a : advertised_) {
+      if (a.name == l.name && a.port == 0) a.port = *port;
+      if (a.name == l.name && a.host.empty()) {
+        char host[256] = "localhost";
+        gethostname(host, sizeof host);
+        a.host = host;
+      }
+    }
+  }
+  return {};
+}
+
+zk::BrokerRegistration Broker::registration() const {
+  zk::BrokerRegistration reg;
+  reg.id = config_.broker_id;
+  for (auto& a : advertised_) reg.endpoints.push_back({a.name, a.host, a.port});
+  for (auto& l : config_.listeners) reg.security_protocol_map[l.name] = config_.listener_security_protocol_map.at(l.name);
+  reg.rack = config_.rack;
+  reg.timestamp_ms = loop_.now_ms();
+  return reg;
+}
+
+Result<void, std::string> Broker::startup() {
+  if (config_.broker_id < 0) {
+    return unexpected(std::string("broker.id must be set to a non-negative id (id generation is not supported)"));
+  }
+  for (auto& k : config_.unknown_keys()) logger("broker")->warn("unknown configuration key '{}' ignored", k);
+  logger("broker")->info("starting broker {} (zookeeper.connect={})", config_.broker_id, config_.zookeeper_connect);
+  if (auto r = connect_zookeeper(); !r) return r;
+  zk::ZkError err = zk::ZkError::ok;
+  auto r = wait_for("ZooKeeper top-level paths", [&](auto done) {
+    zk_->create_top_level_paths([&, done](zk::ZkError e) {
+      err = e;
+      done();
+    });
+  });
+  if (!r) return r;
+  if (err != zk::ZkError::ok) return unexpected("cannot create ZooKeeper paths: " + std::string(zk::to_string(err)));
+  r = wait_for("/cluster/id", [&](auto done) {
+    zk_->get_or_create_cluster_id([&, done](zk::ZkError e, std::string id) {
+      err = e;
+      metadata_.cluster_id = id;
+      done();
+    });
+  });
+  if (!r) return r;
+  if (err != zk::ZkError::ok) return unexpected("cannot read /cluster/id: " + std::string(zk::to_string(err)));
+
+  if (auto l = load_logs(); !l) return l;
+  replicas_ = std::make_unique<ReplicaManager>(loop_, *logs_, config_.broker_id);
+  admin_ = std::make_unique<TopicAdmin>(config_, topic_configs_, *zk_, metadata_, *replicas_, *logs_);
+  producer_ids_ = std::make_unique<ProducerIdManager>(*zk_, config_.broker_id);
+  apis_ = std::make_unique<KafkaApis>(config_, loop_, metadata_, *replicas_, *admin_, *producer_ids_, topic_configs_);
+  if (auto l = open_listeners(); !l) return l;
+
+  std::string reg_error;
+  r = wait_for("broker registration", [&](auto done) {
+    zk_->register_broker(registration(), [&, done](zk::ZkError e, int64_t epoch) {
+      if (e == zk::ZkError::node_exists) {
+        reg_error = "broker.id " + std::to_string(config_.broker_id) + " is already registered by another live broker";
+      } else if (e != zk::ZkError::ok) {
+        reg_error = "cannot register /brokers/ids/" + std::to_string(config_.broker_id) + ": " + std::string(zk::to_string(e));
+      }
+      broker_epoch_ = epoch;
+      done();
+    });
+  });
+  if (!r) return r;
+  if (!reg_error.empty()) return unexpected(reg_error);
+  logger("broker")->info("registered /brokers/ids/{} (broker epoch {})", config_.broker_id, broker_epoch_);
+  LiveBroker self;
+  self.id = config_.broker_id;
+  self.rack = config_.rack;
+  for (auto& a : advertised_) self.endpoints[a.name] = {a.host, a.port};
+  metadata_.brokers[self.id] = self;
+  admin_->refresh_brokers();
+
+  r = wait_for("controller election", [&](auto done) {
+    zk_->try_elect_controller(config_.broker_id, [&, done](zk::ZkError e, bool won, int32_t controller, int32_t epoch,
+                                                           int32_t epoch_version) {
+      if (e == zk::ZkError::ok) {
+        metadata_.controller_id = controller;
+        admin_->set_controller(won, epoch, epoch_version);
+        if (won) logger("controller")->info("broker {} elected controller (controller epoch {})", config_.broker_id, epoch);
+      }
+      done();
+    });
+  });
+  if (!r) return r;
+  std::string load_error;
+  r = wait_for("topic metadata", [&](auto done) {
+    admin_->load([&, done](std::string e) {
+      load_error = e;
+      done();
+    });
+  });
+  if (!r) return r;
+  if (!load_error.empty()) return unexpected(load_error);
+  start_periodic_tasks();
+  sigterm_.reset(evsignal_new(loop_.base(), SIGTERM, [](evutil_socket_t, short, void* arg) {
+    static_cast<Broker*>(arg)->loop_.stop();
+  }, this));
+  sigint_.reset(evsignal_new(loop_.base(), SIGINT, [](evutil_socket_t, short, void* arg) {
+    static_cast<Broker*>(arg)->loop_.stop();
+  }, this));
+  event_add(sigterm_.get(), nullptr);
+  event_add(sigint_.get(), nullptr);
+  logger("broker")->info("broker {} started: cluster id {}, {} partitions hosted", config_.broker_id,
+                         metadata_.cluster_id, replicas_->partitions().size());
+  return {};
+}
+
+void Broker::start_periodic_tasks() {
+  auto hw_of = [this](const log::TopicPartition& tp) { return replicas_->high_watermark_of(tp); };
+  timers_.push_back(loop_.run_every(std::chrono::milliseconds(config_.replica_high_watermark_checkpoint_interval_ms),
+                                    [this, hw_of] { logs_->checkpoint_high_watermarks(hw_of); }));
+  if (config_.log_flush_offset_checkpoint_interval_ms > 0) {
+    timers_.push_back(loop_.run_every(std::chrono::milliseconds(config_.log_flush_offset_checkpoint_interval_ms),
+                                      [this] { logs_->checkpoint_recovery_points(); }));
+  }
+  timers_.push_back(loop_.run_every(std::chrono::milliseconds(config_.log_retention_check_interval_ms),
+                                    [this, hw_of] { logs_->run_retention(loop_.now_ms(), hw_of); }));
+  timers_.push_back(loop_.run_every(std::chrono::milliseconds(1000), [this] { logs_->flush_dirty_logs(loop_.now_ms()); }));
+}
+
+void Broker::on_session_state(zk::SessionState state) {
+  if (!started_ || stopping_) return;
+  if (state == zk::SessionState::connecting) {
+    logger("zk")->warn("lost the ZooKeeper connection; reconnecting (session may still be alive)");
+  } else if (state == zk::SessionState::expired) {
+    logger("zk")->warn("ZooKeeper session expired: re-creating the session and re-registering broker {}",
+                       config_.broker_id);
+    // Replace the dead session from a fresh loop turn (we are inside its callback).
+    loop_.post([this] {
+      session_ = std::make_unique<zk::Session>(loop_.base(), config_.zookeeper_connect,
+                                               config_.zookeeper_session_timeout_ms,
+                                               [this](zk::SessionState s) { on_session_state(s); });
+      zk_->rebind(*session_);
+    });
+  } else if (state == zk::SessionState::connected && broker_epoch_ >= 0) {
+    register_and_elect();
+  }
+}
+
+void Broker::register_and_elect() {
+  zk_->register_broker(registration(), [this](zk::ZkError e, int64_t epoch) {
+    if (e != zk::ZkError::ok) {
+      logger("zk")->error("re-registration of broker {} failed: {}", config_.broker_id, zk::to_string(e));
+      return;
+    }
+    if (epoch != broker_epoch_) {
+      logger("broker")->info("re-registered /brokers/ids/{} (broker epoch {})", config_.broker_id, epoch);
+    }
+    broker_epoch_ = epoch;
+    elect_controller();
+  });
+}
+
+void Broker::elect_controller() {
+  zk_->try_elect_controller(config_.broker_id, [this](zk::ZkError e, bool won, int32_t controller, int32_t epoch,
+                                                      int32_t epoch_version) {
+    if (e != zk::ZkError::ok) return;
+    metadata_.controller_id = controller;
+    admin_->set_controller(won, epoch, epoch_version);
+    if (won) {
+      logger("controller")->info("broker {} elected controller (controller epoch {})", config_.broker_id, epoch);
+      admin_->refresh_brokers();
+    }
+  });
+}
+
+void Broker::shutdown() {
+  stopping_ = true;
+  logger("broker")->info("shutting down broker {}", config_.broker_id);
+  timers_.clear();
+  if (server_) server_->close_all();
+  if (logs_) logs_->shutdown([this](const log::TopicPartition& tp) { return replicas_->high_watermark_of(tp); });
+  // Closing the session removes /brokers/ids/<id> and, if held, /controller at once.
+  session_.reset();
+  logger("broker")->info("broker {} shut down cleanly", config_.broker_id);
+}
+
+}  // namespace gregor::broker
