@@ -2,12 +2,13 @@
 #ifndef BOOST_TEST_DYN_LINK  // meson's boost dependency may define it already
 #define BOOST_TEST_DYN_LINK
 #endif
+#include "zk/session.h"
+
 #include <boost/test/unit_test.hpp>
 #include <optional>
 #include <thread>
 
 #include "test/unit/zk/zk_server.h"
-#include "zk/session.h"
 
 using namespace gregor::zk;
 using namespace gregor::zk::test;
@@ -23,16 +24,17 @@ struct Connected {
   std::unique_ptr<Session> session;
 
   explicit Connected(const std::string& chroot, std::optional<Session::Credentials> attach = {}) {
-    session = std::make_unique<Session>(loop.base(), shared_server().connect_string() + chroot, kSessionTimeoutMs,
-                                        [this](SessionState s) { states.push_back(s); }, attach);
+    session = std::make_unique<Session>(
+        loop.base(), shared_server().connect_string() + chroot, kSessionTimeoutMs,
+        [this](SessionState s) { states.push_back(s); }, attach);
     BOOST_TEST_REQUIRE(loop.run_until([&] { return session->state() == SessionState::connected; }));
   }
 };
 
-ZkError create(Connected& c, const std::string& path, std::string data, CreateMode mode = CreateMode::persistent) {
-  return std::get<0>(wait<ZkError, std::string, Stat>(c.loop, [&](auto done) {
-    c.session->create(path, std::move(data), mode, done);
-  }));
+ZkError create(Connected& c, const std::string& path, std::string data,
+               CreateMode mode = CreateMode::persistent) {
+  return std::get<0>(wait<ZkError, std::string, Stat>(
+      c.loop, [&](auto done) { c.session->create(path, std::move(data), mode, done); }));
 }
 
 std::tuple<ZkError, std::string, Stat> get(Connected& c, const std::string& path, Watcher w = {}) {
@@ -99,9 +101,8 @@ BOOST_AUTO_TEST_CASE(create_get_set_remove_children) {
   BOOST_TEST(std::get<1>(get(c, "/a/bin")) == binary);
 
   // Sequential nodes get a 10-digit suffix; ephemerals carry our session id and refuse children.
-  auto [qe, qpath, qstat] = wait<ZkError, std::string, Stat>(c.loop, [&](auto done) {
-    c.session->create("/a/seq_", "s", CreateMode::persistent_sequential, done);
-  });
+  auto [qe, qpath, qstat] = wait<ZkError, std::string, Stat>(
+      c.loop, [&](auto done) { c.session->create("/a/seq_", "s", CreateMode::persistent_sequential, done); });
   (void)qstat;
   BOOST_TEST(qe == ZkError::ok);
   BOOST_TEST(qpath.size() == std::string("/a/seq_").size() + 10);
@@ -110,9 +111,8 @@ BOOST_AUTO_TEST_CASE(create_get_set_remove_children) {
   BOOST_TEST(std::get<2>(get(c, "/a/eph")).ephemeral_owner == c.session->session_id());
   BOOST_TEST(create(c, "/a/eph/child", "") == ZkError::no_children_for_ephemerals);
 
-  auto [ce, children] = wait<ZkError, std::vector<std::string>>(c.loop, [&](auto done) {
-    c.session->get_children("/a", {}, done);
-  });
+  auto [ce, children] = wait<ZkError, std::vector<std::string>>(
+      c.loop, [&](auto done) { c.session->get_children("/a", {}, done); });
   BOOST_TEST(ce == ZkError::ok);
   std::sort(children.begin(), children.end());
   BOOST_TEST_REQUIRE(children.size() == 4u);
@@ -172,7 +172,8 @@ BOOST_AUTO_TEST_CASE(multi_is_atomic_and_reports_per_op) {
   BOOST_TEST(std::get<0>(get(c, "/m/b")) == ZkError::no_node);
   BOOST_TEST(std::get<0>(get(c, "/m/a")) == ZkError::ok);
 
-  auto [ee, none] = wait<ZkError, std::vector<ZkError>>(c.loop, [&](auto done) { c.session->multi({}, done); });
+  auto [ee, none] =
+      wait<ZkError, std::vector<ZkError>>(c.loop, [&](auto done) { c.session->multi({}, done); });
   BOOST_TEST(ee == ZkError::ok);
   BOOST_TEST(none.empty());
 }
@@ -210,12 +211,12 @@ BOOST_AUTO_TEST_CASE(watches_fire_once_on_the_loop_thread) {
   BOOST_TEST(fired.size() == 1u);
 
   // exists() on a missing node leaves a creation watch; child watch; deletion.
-  auto [xe, xst] = wait<ZkError, Stat>(c.loop, [&](auto done) { c.session->exists("/later", watcher, done); });
+  auto [xe, xst] =
+      wait<ZkError, Stat>(c.loop, [&](auto done) { c.session->exists("/later", watcher, done); });
   (void)xst;
   BOOST_TEST(xe == ZkError::no_node);
-  auto [ke, kids] = wait<ZkError, std::vector<std::string>>(c.loop, [&](auto done) {
-    c.session->get_children("/w", watcher, done);
-  });
+  auto [ke, kids] = wait<ZkError, std::vector<std::string>>(
+      c.loop, [&](auto done) { c.session->get_children("/w", watcher, done); });
   (void)kids;
   BOOST_TEST(ke == ZkError::ok);
   BOOST_TEST(create(c, "/later", "") == ZkError::ok);
@@ -250,14 +251,12 @@ BOOST_AUTO_TEST_CASE(chroot_is_created_and_used) {
   Connected c(chroot);
   BOOST_TEST(create(c, "/x", "in chroot") == ZkError::ok);
   using Op = Session::Op;
-  auto [e, results] = wait<ZkError, std::vector<Session::OpResult>>(c.loop, [&](auto done) {
-    c.session->multi_results({Op::create("/y", "")}, done);
-  });
+  auto [e, results] = wait<ZkError, std::vector<Session::OpResult>>(
+      c.loop, [&](auto done) { c.session->multi_results({Op::create("/y", "")}, done); });
   BOOST_TEST(e == ZkError::ok);
   BOOST_TEST(results.at(0).path == "/y");
-  auto [ce, created, cst] = wait<ZkError, std::string, Stat>(c.loop, [&](auto done) {
-    c.session->create("/z", "", CreateMode::persistent, done);
-  });
+  auto [ce, created, cst] = wait<ZkError, std::string, Stat>(
+      c.loop, [&](auto done) { c.session->create("/z", "", CreateMode::persistent, done); });
   (void)cst;
   BOOST_TEST(ce == ZkError::ok);
   BOOST_TEST(created == "/z");
@@ -297,12 +296,14 @@ BOOST_AUTO_TEST_CASE(close_completes_pending_with_closing_and_drops_ephemerals) 
   BOOST_TEST_REQUIRE(pending.has_value());
   BOOST_TEST((*pending == ZkError::closing));
   // The ephemeral is gone at once (no session-timeout wait).
-  BOOST_TEST(observer.loop.run_until([&] {
-    std::optional<ZkError> e;
-    observer.session->exists("/eph", {}, [&](ZkError x, Stat) { e = x; });
-    observer.loop.run_until([&] { return e.has_value(); });
-    return e == ZkError::no_node;
-  }, 3s));
+  BOOST_TEST(observer.loop.run_until(
+      [&] {
+        std::optional<ZkError> e;
+        observer.session->exists("/eph", {}, [&](ZkError x, Stat) { e = x; });
+        observer.loop.run_until([&] { return e.has_value(); });
+        return e == ZkError::no_node;
+      },
+      3s));
 }
 
 BOOST_AUTO_TEST_CASE(a_callback_may_destroy_its_session) {

@@ -91,7 +91,8 @@ ZkServer::ZkServer() {
       pid_ = -1;
       throw std::runtime_error("ZooKeeper exited during start-up; see " + out_path);
     }
-    if (std::chrono::steady_clock::now() > deadline) throw std::runtime_error("ZooKeeper did not start; see " + out_path);
+    if (std::chrono::steady_clock::now() > deadline)
+      throw std::runtime_error("ZooKeeper did not start; see " + out_path);
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
 }
@@ -152,7 +153,8 @@ bool Loop::run_until(const std::function<bool()>& pred, std::chrono::millisecond
 }
 
 void Loop::run_for(std::chrono::milliseconds span) {
-  zk::run_until(base_, [] { return false; }, span);
+  zk::run_until(
+      base_, [] { return false; }, span);
 }
 
 std::string unique_chroot(const std::string& name) {

@@ -58,7 +58,8 @@ class Loop {
   ~Loop();
   event_base* base() const { return base_; }
   // Runs the loop until pred() or the timeout; returns pred().
-  bool run_until(const std::function<bool()>& pred, std::chrono::milliseconds timeout = std::chrono::seconds(10));
+  bool run_until(const std::function<bool()>& pred,
+                 std::chrono::milliseconds timeout = std::chrono::seconds(10));
   // Runs the loop for a fixed span (for "nothing happens" checks).
   void run_for(std::chrono::milliseconds span);
 
@@ -69,10 +70,12 @@ class Loop {
 // Runs one asynchronous call to completion: `start(done)` must arrange for done to be called once.
 // Fails the test (and throws) if it does not complete within 10 s.
 template <class... Args>
-std::tuple<Args...> wait(Loop& loop, const std::type_identity_t<std::function<void(std::function<void(Args...)>)>>& start) {
+std::tuple<Args...> wait(
+    Loop& loop, const std::type_identity_t<std::function<void(std::function<void(Args...)>)>>& start) {
   std::optional<std::tuple<Args...>> out;
   start([&](Args... args) { out.emplace(std::move(args)...); });
-  if (!loop.run_until([&] { return out.has_value(); })) throw std::runtime_error("asynchronous call did not complete");
+  if (!loop.run_until([&] { return out.has_value(); }))
+    throw std::runtime_error("asynchronous call did not complete");
   return std::move(*out);
 }
 

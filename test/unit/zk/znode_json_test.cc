@@ -1,12 +1,14 @@
-// Tests for znode_json: byte-exact encodings of Kafka's payloads and decoding of Kafka's own strings (2.x-3.9).
+// Tests for znode_json: byte-exact encodings of Kafka's payloads and decoding of Kafka's own strings
+// (2.x-3.9).
 #ifndef BOOST_TEST_DYN_LINK  // meson's boost dependency may define it already
 #define BOOST_TEST_DYN_LINK
 #endif
+#include "zk/znode_json.h"
+
 #include <boost/test/unit_test.hpp>
 #include <set>
 
 #include "zk/paths.h"
-#include "zk/znode_json.h"
 
 using namespace gregor::zk;
 
@@ -19,10 +21,11 @@ BOOST_AUTO_TEST_CASE(broker_registration_v5_exact) {
   r.security_protocol_map = {{"PLAINTEXT", "PLAINTEXT"}, {"REPLICATION", "PLAINTEXT"}};
   r.rack = "r1";
   r.timestamp_ms = 1700000000123;
-  BOOST_TEST(encode(r) ==
-             R"({"listener_security_protocol_map":{"PLAINTEXT":"PLAINTEXT","REPLICATION":"PLAINTEXT"},)"
-             R"("endpoints":["PLAINTEXT://host1:9092","REPLICATION://host1:9093"],"jmx_port":-1,"features":{},)"
-             R"("host":"host1","timestamp":"1700000000123","port":9092,"version":5,"rack":"r1"})");
+  BOOST_TEST(
+      encode(r) ==
+      R"({"listener_security_protocol_map":{"PLAINTEXT":"PLAINTEXT","REPLICATION":"PLAINTEXT"},)"
+      R"("endpoints":["PLAINTEXT://host1:9092","REPLICATION://host1:9093"],"jmx_port":-1,"features":{},)"
+      R"("host":"host1","timestamp":"1700000000123","port":9092,"version":5,"rack":"r1"})");
   auto back = decode_broker_registration(encode(r), 2);
   BOOST_TEST_REQUIRE(back.has_value());
   BOOST_TEST((*back == r));
@@ -34,9 +37,10 @@ BOOST_AUTO_TEST_CASE(broker_registration_without_plaintext_has_null_host) {
   r.endpoints = {{"INTERNAL", "10.0.0.1", 9093}};
   r.security_protocol_map = {{"INTERNAL", "SSL"}};
   r.timestamp_ms = 5;
-  BOOST_TEST(encode(r) ==
-             R"({"listener_security_protocol_map":{"INTERNAL":"SSL"},"endpoints":["INTERNAL://10.0.0.1:9093"],)"
-             R"("jmx_port":-1,"features":{},"host":null,"timestamp":"5","port":-1,"version":5})");
+  BOOST_TEST(
+      encode(r) ==
+      R"({"listener_security_protocol_map":{"INTERNAL":"SSL"},"endpoints":["INTERNAL://10.0.0.1:9093"],)"
+      R"("jmx_port":-1,"features":{},"host":null,"timestamp":"5","port":-1,"version":5})");
   // host/port come from the first listener whose *protocol* is PLAINTEXT, whatever its name.
   r.endpoints.push_back({"CLIENT", "h", 19092});
   r.security_protocol_map["CLIENT"] = "PLAINTEXT";
@@ -64,7 +68,8 @@ BOOST_AUTO_TEST_CASE(broker_registration_decodes_kafka_versions) {
   BOOST_TEST_REQUIRE(v3.has_value());
   BOOST_TEST((v3->rack == std::optional<std::string>("eu-1a")));
   BOOST_TEST(v3->endpoints[0].host == "b3");
-  auto v1 = decode_broker_registration(R"({"jmx_port":-1,"timestamp":"1409341347224","host":"broker1","version":1,"port":9092})", 1);
+  auto v1 = decode_broker_registration(
+      R"({"jmx_port":-1,"timestamp":"1409341347224","host":"broker1","version":1,"port":9092})", 1);
   BOOST_TEST_REQUIRE(v1.has_value());
   BOOST_TEST_REQUIRE(v1->endpoints.size() == 1u);
   BOOST_TEST(v1->endpoints[0].listener_name == "PLAINTEXT");
@@ -129,8 +134,9 @@ BOOST_AUTO_TEST_CASE(partition_state_exact) {
   BOOST_TEST((*back == s));
   s.leader_recovery_state = 1;
   s.leader = -1;
-  BOOST_TEST(encode(s) ==
-             R"({"controller_epoch":12,"leader":-1,"version":1,"leader_epoch":5,"isr":[2,3,1],"leader_recovery_state":1})");
+  BOOST_TEST(
+      encode(s) ==
+      R"({"controller_epoch":12,"leader":-1,"version":1,"leader_epoch":5,"isr":[2,3,1],"leader_recovery_state":1})");
   back = decode_partition_state(encode(s));
   BOOST_TEST_REQUIRE(back.has_value());
   BOOST_TEST(back->leader_recovery_state == 1);
@@ -138,8 +144,10 @@ BOOST_AUTO_TEST_CASE(partition_state_exact) {
 }
 
 BOOST_AUTO_TEST_CASE(controller_and_epoch) {
-  BOOST_TEST(encode(ControllerInfo{2, 1700000000123}) == R"({"version":1,"brokerid":2,"timestamp":"1700000000123"})");
-  auto v2 = decode_controller_info(R"({"version":2,"brokerid":2,"timestamp":"1700000000123","kraftControllerEpoch":-1})");
+  BOOST_TEST(encode(ControllerInfo{2, 1700000000123}) ==
+             R"({"version":1,"brokerid":2,"timestamp":"1700000000123"})");
+  auto v2 = decode_controller_info(
+      R"({"version":2,"brokerid":2,"timestamp":"1700000000123","kraftControllerEpoch":-1})");
   BOOST_TEST_REQUIRE(v2.has_value());
   BOOST_TEST(v2->broker_id == 2);
   BOOST_TEST(v2->timestamp_ms == 1700000000123);
@@ -152,12 +160,15 @@ BOOST_AUTO_TEST_CASE(controller_and_epoch) {
 }
 
 BOOST_AUTO_TEST_CASE(cluster_id_config_producer_ids_isr_changes) {
-  BOOST_TEST(encode_cluster_id("Pb4yo8SRQJ6mZCk6EDSlxw") == R"({"version":"1","id":"Pb4yo8SRQJ6mZCk6EDSlxw"})");
-  BOOST_TEST(*decode_cluster_id(R"({"version":"1","id":"Pb4yo8SRQJ6mZCk6EDSlxw"})") == "Pb4yo8SRQJ6mZCk6EDSlxw");
+  BOOST_TEST(encode_cluster_id("Pb4yo8SRQJ6mZCk6EDSlxw") ==
+             R"({"version":"1","id":"Pb4yo8SRQJ6mZCk6EDSlxw"})");
+  BOOST_TEST(*decode_cluster_id(R"({"version":"1","id":"Pb4yo8SRQJ6mZCk6EDSlxw"})") ==
+             "Pb4yo8SRQJ6mZCk6EDSlxw");
 
   BOOST_TEST(encode_topic_config({{"retention.ms", "86400000"}, {"cleanup.policy", "compact"}}) ==
              R"({"version":1,"config":{"cleanup.policy":"compact","retention.ms":"86400000"}})");
-  auto config = decode_topic_config(R"({"version":1,"config":{"retention.ms":"86400000","cleanup.policy":"compact"}})");
+  auto config =
+      decode_topic_config(R"({"version":1,"config":{"retention.ms":"86400000","cleanup.policy":"compact"}})");
   BOOST_TEST_REQUIRE(config.has_value());
   BOOST_TEST(config->size() == 2u);
   BOOST_TEST(config->at("retention.ms") == "86400000");
@@ -165,7 +176,8 @@ BOOST_AUTO_TEST_CASE(cluster_id_config_producer_ids_isr_changes) {
 
   BOOST_TEST(encode(ProducerIdBlock{2, 3000, 3999}) ==
              R"({"version":1,"broker":2,"block_start":"3000","block_end":"3999"})");
-  auto block = decode_producer_id_block(R"({"version":1,"broker":2,"block_start":"3000","block_end":"3999"})");
+  auto block =
+      decode_producer_id_block(R"({"version":1,"broker":2,"block_start":"3000","block_end":"3999"})");
   BOOST_TEST_REQUIRE(block.has_value());
   BOOST_TEST((*block == ProducerIdBlock{2, 3000, 3999}));
 
@@ -182,8 +194,9 @@ BOOST_AUTO_TEST_CASE(random_ids_are_kafka_uuids) {
     auto id = i % 2 ? new_cluster_id() : new_topic_id();
     BOOST_TEST_REQUIRE(id.size() == 22u);
     BOOST_TEST_REQUIRE(id.front() != '-');
-    BOOST_TEST_REQUIRE(id.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") ==
-                       std::string::npos);
+    BOOST_TEST_REQUIRE(
+        id.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") ==
+        std::string::npos);
     // Version-4 UUID: byte 6's high nibble is 4 → base64 char 8 encodes bits 48..53 = 0100xx.
     char c = id[8];
     BOOST_TEST_REQUIRE((c >= 'Q' && c <= 'T'));
@@ -200,10 +213,10 @@ BOOST_AUTO_TEST_CASE(paths_are_kafkas) {
   BOOST_TEST(paths::delete_topic_path("t") == "/admin/delete_topics/t");
   BOOST_TEST(paths::broker_config_path("<default>") == "/config/brokers/<default>");
   auto top = paths::top_level_paths();
-  for (const char* p : {"/consumers", "/brokers/ids", "/brokers/topics", "/config/changes", "/admin/delete_topics",
-                        "/brokers/seqid", "/isr_change_notification", "/latest_producer_id_block",
-                        "/log_dir_event_notification", "/config/topics", "/config/clients", "/config/users",
-                        "/config/brokers", "/config/ips"}) {
+  for (const char* p : {"/consumers", "/brokers/ids", "/brokers/topics", "/config/changes",
+                        "/admin/delete_topics", "/brokers/seqid", "/isr_change_notification",
+                        "/latest_producer_id_block", "/log_dir_event_notification", "/config/topics",
+                        "/config/clients", "/config/users", "/config/brokers", "/config/ips"}) {
     BOOST_TEST((std::find(top.begin(), top.end(), p) != top.end()), p);
   }
 }
