@@ -46,7 +46,8 @@ std::vector<uint8_t> make_batch(const std::vector<TestRecord>& records, const Ba
   return out;
 }
 
-std::vector<uint8_t> make_simple_batch(int count, int64_t ts, size_t value_size, const BatchOptions& options) {
+std::vector<uint8_t> make_simple_batch(int count, int64_t ts, size_t value_size,
+                                       const BatchOptions& options) {
   std::vector<TestRecord> records;
   for (int i = 0; i < count; ++i) {
     std::string value = "v" + std::to_string(i);

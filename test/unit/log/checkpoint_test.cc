@@ -18,7 +18,8 @@ BOOST_AUTO_TEST_SUITE(checkpoint_test)
 BOOST_AUTO_TEST_CASE(OffsetCheckpointIsByteExactAndRoundTrips) {
   TempDir tmp;
   auto path = tmp.path() / "recovery-point-offset-checkpoint";
-  OffsetCheckpoint offsets{{{"orders", 0}, 15233}, {{"orders", 1}, 15120}, {{"__consumer_offsets", 27}, 8812}};
+  OffsetCheckpoint offsets{
+      {{"orders", 0}, 15233}, {{"orders", 1}, 15120}, {{"__consumer_offsets", 27}, 8812}};
   BOOST_REQUIRE(write_offset_checkpoint(path, offsets).has_value());
   BOOST_TEST(read_text(path) == "0\n3\n__consumer_offsets 27 8812\norders 0 15233\norders 1 15120\n");
   BOOST_TEST(!std::filesystem::exists(tmp.path() / "recovery-point-offset-checkpoint.tmp"));
@@ -35,7 +36,8 @@ BOOST_AUTO_TEST_CASE(MissingCheckpointIsEmptyAndCorruptOnesAreErrors) {
   BOOST_REQUIRE(missing.has_value());
   BOOST_TEST(missing->empty());
   auto path = tmp.path() / "cp";
-  for (const char* bad : {"1\n1\nt 0 5\n", "0\n2\nt 0 5\n", "0\n1\nt 0\n", "0\n1\nt x 5\n", "", "zero\n0\n"}) {
+  for (const char* bad :
+       {"1\n1\nt 0 5\n", "0\n2\nt 0 5\n", "0\n1\nt 0\n", "0\n1\nt x 5\n", "", "zero\n0\n"}) {
     std::ofstream(path, std::ios::trunc) << bad;
     auto r = read_offset_checkpoint(path);
     BOOST_TEST(!r.has_value(), "accepted: " << bad);
@@ -120,7 +122,8 @@ BOOST_AUTO_TEST_CASE(MetaPropertiesWrittenThenChecked) {
     BOOST_REQUIRE(manager.check_or_write_meta_properties(7, "Pb4yo8SRQJ6mZCk6EDSlxw").has_value());
     std::string text = read_text(dir / "meta.properties");
     BOOST_TEST(text.starts_with("#\n#"));
-    BOOST_TEST(text.find("\nversion=0\nbroker.id=7\ncluster.id=Pb4yo8SRQJ6mZCk6EDSlxw\n") != std::string::npos);
+    BOOST_TEST(text.find("\nversion=0\nbroker.id=7\ncluster.id=Pb4yo8SRQJ6mZCk6EDSlxw\n") !=
+               std::string::npos);
     BOOST_TEST(manager.check_or_write_meta_properties(7, "Pb4yo8SRQJ6mZCk6EDSlxw").has_value());
     auto wrong_broker = manager.check_or_write_meta_properties(8, "Pb4yo8SRQJ6mZCk6EDSlxw");
     BOOST_REQUIRE(!wrong_broker.has_value());

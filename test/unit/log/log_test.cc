@@ -2,6 +2,8 @@
 #ifndef BOOST_TEST_DYN_LINK
 #define BOOST_TEST_DYN_LINK
 #endif
+#include "log/log.h"
+
 #include <signal.h>
 #include <sys/resource.h>
 
@@ -9,7 +11,6 @@
 
 #include "batch_maker.h"
 #include "log/format.h"
-#include "log/log.h"
 #include "protocol/record_batch_header.h"
 #include "test_util.h"
 
@@ -100,15 +101,16 @@ BOOST_AUTO_TEST_CASE(SegmentFilesNamedByBaseOffsetAndIndexesTrimmedOnRoll) {
     if (i + 1 < bases.size()) {
       BOOST_TEST(std::filesystem::file_size(idx) % 8 == 0u);
       BOOST_TEST(std::filesystem::file_size(idx) < 4096u);  // trimmed
-      BOOST_TEST(std::filesystem::file_size(format::file_path(tmp.path(), bases[i], format::kTimeIndexSuffix)) %
-                     12 ==
-                 0u);
+      BOOST_TEST(
+          std::filesystem::file_size(format::file_path(tmp.path(), bases[i], format::kTimeIndexSuffix)) %
+              12 ==
+          0u);
     } else {
       BOOST_TEST(std::filesystem::file_size(idx) == 4096u);  // preallocated while active
     }
   }
-  BOOST_TEST(format::file_name(bases[1], ".log") == std::string(20 - std::to_string(bases[1]).size(), '0') +
-                                                         std::to_string(bases[1]) + ".log");
+  BOOST_TEST(format::file_name(bases[1], ".log") ==
+             std::string(20 - std::to_string(bases[1]).size(), '0') + std::to_string(bases[1]) + ".log");
 }
 
 BOOST_AUTO_TEST_CASE(ReopenAfterCleanShutdownReadsBackByteIdentical) {
@@ -312,7 +314,8 @@ BOOST_AUTO_TEST_CASE(IoErrorOnAppendTakesLogOfflineWithoutServingTornBytes) {
   auto read = log->read(0, 1000, INT64_MAX, true);
   BOOST_REQUIRE(!read.has_value());
   BOOST_TEST(static_cast<int>(read.error().kind) == static_cast<int>(LogErrorKind::log_offline));
-  BOOST_TEST(std::filesystem::file_size(format::file_path(tmp.path(), 0, ".log")) == static_cast<uintmax_t>(size));
+  BOOST_TEST(std::filesystem::file_size(format::file_path(tmp.path(), 0, ".log")) ==
+             static_cast<uintmax_t>(size));
   log.reset();
   auto reopened = open_log(tmp.path(), LogConfig{}, 0, false);
   BOOST_TEST(reopened->log_end_offset() == 9);

@@ -2,9 +2,9 @@
 #ifndef BOOST_TEST_DYN_LINK
 #define BOOST_TEST_DYN_LINK
 #endif
-#include <boost/test/unit_test.hpp>
 #include <spdlog/sinks/ostream_sink.h>
 
+#include <boost/test/unit_test.hpp>
 #include <sstream>
 
 #include "batch_maker.h"
@@ -66,7 +66,8 @@ std::filesystem::path last_segment(const Log& log) {
 // Captures the "log" logger's output.
 struct CaptureLog {
   std::ostringstream out;
-  std::shared_ptr<spdlog::sinks::ostream_sink_mt> sink = std::make_shared<spdlog::sinks::ostream_sink_mt>(out);
+  std::shared_ptr<spdlog::sinks::ostream_sink_mt> sink =
+      std::make_shared<spdlog::sinks::ostream_sink_mt>(out);
   CaptureLog() { logger().sinks().push_back(sink); }
   ~CaptureLog() { logger().sinks().pop_back(); }
   int count(const std::string& needle) const {
@@ -96,8 +97,9 @@ BOOST_AUTO_TEST_CASE(TruncatedLastBatchAtEveryByteKeepsExactlyTheValidPrefix) {
   size_t last_pos = full.size() - last_size;
   for (size_t cut = last_pos; cut < full.size(); ++cut) {
     TempDir copy;
-    std::filesystem::copy(src.path(), copy.path(), std::filesystem::copy_options::recursive |
-                                                       std::filesystem::copy_options::overwrite_existing);
+    std::filesystem::copy(
+        src.path(), copy.path(),
+        std::filesystem::copy_options::recursive | std::filesystem::copy_options::overwrite_existing);
     std::filesystem::resize_file(copy.path() / seg_file.filename(), cut);
     auto log = open_log(copy.path(), false, seg_base);
     BOOST_TEST(log->log_end_offset() == 58, "cut " << cut);
@@ -164,7 +166,8 @@ BOOST_AUTO_TEST_CASE(BackwardsOffsetIsTreatedAsCorruption) {
   auto path = format::file_path(tmp.path(), 0, format::kLogSuffix);
   auto bytes = read_file(path);
   size_t third = stored[0].size() + stored[1].size();
-  batch::Header(bytes.data() + third).set_base_offset(0);  // outside the CRC, so only the offset check sees it
+  batch::Header(bytes.data() + third)
+      .set_base_offset(0);  // outside the CRC, so only the offset check sees it
   write_file(path, bytes);
   auto log = open_log(tmp.path(), false, 0);
   BOOST_TEST(log->log_end_offset() == 4);
