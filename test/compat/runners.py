@@ -14,7 +14,10 @@ CLIENTS = ["java", "kcat", "confluent", "kafka-python", "franz-go"]
 CODECS = ["none", "gzip", "snappy", "lz4", "zstd"]
 PYCLIENT = Path(__file__).parent / "clients" / "pyclient.py"
 FRANZ = COMPAT_BIN / "franz-compat"
-TIMEOUT = float(os.environ.get("COMPAT_CLIENT_TIMEOUT", "90"))
+# Each client bounds its own produce and consume phases by CLIENT_TIMEOUT; the process as a
+# whole (JVM start included) by TIMEOUT. Generous: the machine has 2 cores shared with builds.
+CLIENT_TIMEOUT = int(os.environ.get("COMPAT_CLIENT_TIMEOUT", "120"))
+TIMEOUT = 2 * CLIENT_TIMEOUT + 60
 
 
 class ClientError(AssertionError):
@@ -51,8 +54,9 @@ def run(argv: list, what: str, stdin: bytes | None = None, timeout: float = TIME
 
 
 def java(cls: str, *args) -> list:
-    return ["java", "-Xmx256m", "-XX:TieredStopAtLevel=1", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
-            "-cp", JAVA_JAR, f"gregor.compat.{cls}", *args]
+    return ["java", "-Xmx256m", "-XX:TieredStopAtLevel=1",  # short-lived: start fast
+            f"-Dcompat.timeout.ms={CLIENT_TIMEOUT * 1000}",
+            "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", "-cp", JAVA_JAR, f"gregor.compat.{cls}", *args]
 
 
 def producible(client: str, recs: list[Rec]) -> list[Rec]:
@@ -73,10 +77,11 @@ def produce(client: str, bootstrap: str, topic: str, codec: str, recs: list[Rec]
         run(java("RoundTrip", bootstrap, topic, codec, n, "produce", spec), "java produce")
     elif client == "franz-go":
         run([FRANZ, "-mode", "produce", "-bootstrap", bootstrap, "-topic", topic, "-codec", codec,
-             "-count", n, "-spec", spec], "franz-go produce")
+             "-count", n, "-spec", spec, "-timeout", f"{CLIENT_TIMEOUT}s"], "franz-go produce")
     elif client in ("confluent", "kafka-python"):
         run([sys.executable, PYCLIENT, "--lib", client, "--mode", "produce", "--bootstrap",
-             bootstrap, "--topic", topic, "--codec", codec, "--count", n, "--spec", spec],
+             bootstrap, "--topic", topic, "--codec", codec, "--count", n, "--spec", spec,
+             "--timeout", str(CLIENT_TIMEOUT)],
             f"{client} produce")
     elif client == "kcat":
         kcat_produce(bootstrap, topic, codec, recs)
@@ -91,10 +96,11 @@ def consume(client: str, bootstrap: str, topic: str, count: int) -> list[Rec]:
         out = run(java("RoundTrip", bootstrap, topic, "none", n, "consume"), "java consume")
     elif client == "franz-go":
         out = run([FRANZ, "-mode", "consume", "-bootstrap", bootstrap, "-topic", topic,
-                   "-count", n], "franz-go consume")
+                   "-count", n, "-timeout", f"{CLIENT_TIMEOUT}s"], "franz-go consume")
     elif client in ("confluent", "kafka-python"):
         out = run([sys.executable, PYCLIENT, "--lib", client, "--mode", "consume", "--bootstrap",
-                   bootstrap, "--topic", topic, "--count", n], f"{client} consume")
+                   bootstrap, "--topic", topic, "--count", n, "--timeout", str(CLIENT_TIMEOUT)],
+                  f"{client} consume")
     elif client == "kcat":
         return kcat_consume(bootstrap, topic, count)
     else:
