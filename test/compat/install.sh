@@ -43,7 +43,7 @@ fi
 
 # --- Python venv ------------------------------------------------------------
 PY_PINS=(pytest==9.2.0 confluent-kafka==2.16.1 kafka-python==3.0.12
-         cramjam==2.14.0 python-snappy==0.7.3 lz4==4.4.5 zstandard==0.25.0)
+         cramjam==2.14.0 python-snappy==0.7.3 lz4==4.4.5 zstandard==0.25.0 kazoo==2.11.0)
 PY_STAMP="$VENV/.compat-pins"
 if [ ! -x "$VENV/bin/python" ]; then
   log "python3 -m venv $VENV"

@@ -60,6 +60,10 @@ class BrokerProcess:
         lines += [f"{k}={v}" for k, v in self.properties().items()]
         self.config_path.write_text("\n".join(lines) + "\n")
 
+    def partition_dir(self, topic: str, partition: int = 0) -> Path:
+        """<log.dir>/<topic>-<partition>, Kafka's layout."""
+        return self.log_dir / f"{topic}-{partition}"
+
     def command(self) -> list[str]:
         raise NotImplementedError
 

@@ -33,6 +33,15 @@ def zk(tmp_path) -> ZooKeeper:
 
 
 @pytest.fixture
+def zk_client(zk):
+    """A kazoo client on the test's ZooKeeper, stopped at the end."""
+    c = zk.client()
+    yield c
+    c.stop()
+    c.close()
+
+
+@pytest.fixture
 def cluster(tmp_path, zk, broker_cls) -> Cluster:
     """An empty cluster on the test's ZooKeeper; add brokers with cluster.add_broker(id)."""
     c = Cluster(tmp_path, broker_cls, zk=zk)

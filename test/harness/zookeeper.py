@@ -86,6 +86,27 @@ class ZooKeeper:
             self.stop()
             raise
 
+    def client(self, chroot: str = "", timeout: float = 10.0):
+        """A started kazoo client (caller stops it), e.g. to read /brokers/ids or /controller.
+        Prefer the zk_client fixture, which stops it for you."""
+        from kazoo.client import KazooClient
+        c = KazooClient(hosts=self.connect + chroot, timeout=timeout)
+        c.start(timeout=timeout)
+        return c
+
+    def read_json(self, path: str, chroot: str = ""):
+        """The JSON payload of one znode (Kafka's layout), or None if it does not exist."""
+        import json
+        c = self.client(chroot)
+        try:
+            if not c.exists(path):
+                return None
+            data, _ = c.get(path)
+            return json.loads(data) if data else None
+        finally:
+            c.stop()
+            c.close()
+
     def stop(self) -> None:
         if self.process:
             self.process.stop()

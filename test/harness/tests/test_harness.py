@@ -51,10 +51,14 @@ def test_segment_reader_stops_at_a_torn_tail(tmp_path):
     assert [(b.base_offset, b.codec, b.record_count) for b in batches] == [(0, "zstd", 0)]
 
 
-def test_broker_ready_and_answers(broker):
+def test_broker_ready_and_answers(broker, zk):
     with KafkaConnection.to(broker.bootstrap) as c:
         assert c.api_versions().error_code == 0
         assert [b.node_id for b in c.metadata([]).brokers] == [0]
+    # Kafka's znode layout: the registration carries the advertised endpoint.
+    reg = zk.read_json("/brokers/ids/0")
+    assert f"PLAINTEXT://127.0.0.1:{broker.port}" in reg["endpoints"]
+    assert zk.read_json("/controller")["brokerid"] == 0
 
 
 def test_brokers_pause_kill_restart(broker_factory):
