@@ -113,7 +113,7 @@ def full_set(count: int = 50, base_ts: int = BASE_TS) -> list[Rec]:
 
 def text_set(count: int = 50, base_ts: int = BASE_TS) -> list[Rec]:
     """Printable ASCII keys/values and headers: what kcat can print and parse losslessly
-    (its JSON envelope), still with null keys, values and header values."""
+    (-f header CSV, -J envelope), still with null keys, values and header values."""
     recs = []
     for i in range(count):
         key = None if i == 5 else f'key {i:03d} "q" \\ /'.encode()

@@ -137,9 +137,46 @@ def kcat_produce(bootstrap: str, topic: str, codec: str, recs: list[Rec]) -> Non
     run(argv, "kcat produce", stdin=b"\n".join(lines) + b"\n")
 
 
-def kcat_consume(bootstrap: str, topic: str, count: int) -> list[Rec]:
-    out = run(["kcat", "-C", "-b", bootstrap, "-t", topic, "-p", "0", "-o", "beginning", "-e",
-               "-J", "-c", str(count), "-m", "30"], "kcat consume")
+KCAT_FORMAT = "%o %T %K %S %h\n%k%s\n"
+
+
+def kcat_consume(bootstrap: str, topic: str, count: int, output: str = "format") -> list[Rec]:
+    """kcat -C -o beginning -e; output="format" parses -f KCAT_FORMAT (key and value are
+    length-prefixed, so any bytes survive; headers print as name=value CSV, null as NULL),
+    output="json" parses the -J envelope."""
+    argv = ["kcat", "-C", "-b", bootstrap, "-t", topic, "-p", "0", "-o", "beginning", "-e",
+            "-c", str(count), "-m", "30"]
+    if output == "json":
+        return parse_kcat_json(run(argv + ["-J"], "kcat consume -J"))
+    p = subprocess.run(argv + ["-f", KCAT_FORMAT], capture_output=True, timeout=TIMEOUT)
+    if p.returncode != 0:
+        raise ClientError(f"kcat consume exited {p.returncode}:\n{p.stderr.decode()[-3000:]}")
+    return parse_kcat_format(p.stdout)
+
+
+def parse_kcat_format(out: bytes) -> list[Rec]:
+    recs, pos = [], 0
+    while pos < len(out):
+        eol = out.index(b"\n", pos)
+        offset, ts, klen, vlen, hdrs = out[pos:eol].decode().split(" ", 4)
+        pos = eol + 1
+        key = value = None
+        if int(klen) >= 0:
+            key, pos = out[pos:pos + int(klen)], pos + int(klen)
+        if int(vlen) >= 0:
+            value, pos = out[pos:pos + int(vlen)], pos + int(vlen)
+        if out[pos:pos + 1] != b"\n":
+            raise ClientError(f"kcat output out of step at byte {pos}")
+        pos += 1
+        headers = []
+        for item in hdrs.split(",") if hdrs else []:
+            name, _, v = item.partition("=")
+            headers.append((name, None if v == "NULL" else v.encode()))
+        recs.append(Rec(int(ts), key, value, tuple(headers), int(offset)))
+    return recs
+
+
+def parse_kcat_json(out: str) -> list[Rec]:
     recs = []
     for line in out.splitlines():
         if not line.strip():
@@ -151,12 +188,6 @@ def kcat_consume(bootstrap: str, topic: str, count: int) -> list[Rec]:
         enc = (lambda s: None if s is None else s.encode())
         recs.append(Rec(m["ts"], enc(m.get("key")), enc(m.get("payload")), headers, m["offset"]))
     return recs
-
-
-def kcat_format_probe(bootstrap: str, topic: str) -> str:
-    """kcat's -f output with lengths and headers, for tests that check the text form."""
-    return run(["kcat", "-C", "-b", bootstrap, "-t", topic, "-p", "0", "-o", "beginning", "-e",
-                "-f", "%o %T %K %S %k|%s|%h\n", "-m", "30"], "kcat consume -f")
 
 
 def now_ms() -> int:

@@ -15,7 +15,7 @@ COUNT = 50
     ("confluent", "kcat", "snappy"),
 ])
 def test_text_records_to_kcat(producer, consumer, codec, module_broker, topic, workdir):
-    """kcat prints through its JSON envelope, so the records are printable text."""
+    """kcat prints headers as name=value CSV, so the records are printable text."""
     require(producer)
     require(consumer)
     expected = text_set(COUNT)
@@ -56,6 +56,16 @@ def test_binary_records(producer, consumer, codec, module_broker, topic, workdir
     expected = runners.producible(producer, full_set(COUNT))
     runners.produce(producer, module_broker.bootstrap, topic, codec, expected, workdir)
     assert_same(expected, runners.consume(consumer, module_broker.bootstrap, topic, COUNT))
+
+
+def test_kcat_format_and_json_outputs_agree(module_broker, topic, workdir):
+    require("java")
+    require("kcat")
+    expected = text_set(COUNT)
+    runners.produce("java", module_broker.bootstrap, topic, "gzip", expected, workdir)
+    formatted = runners.kcat_consume(module_broker.bootstrap, topic, COUNT, output="format")
+    assert_same(expected, formatted)
+    assert runners.kcat_consume(module_broker.bootstrap, topic, COUNT, output="json") == formatted
 
 
 def test_every_client_reads_the_same_log(module_broker, topic, workdir):
