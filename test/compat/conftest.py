@@ -13,6 +13,14 @@ from harness.pytest_fixtures import broker_cls, module_broker, module_cluster  #
 _topic_seq = itertools.count()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def client_logs(tmp_path_factory) -> Path:
+    """Every client's stderr is kept here (named in failure messages)."""
+    import runners
+    runners.LOG_DIR = tmp_path_factory.mktemp("client-logs")
+    return runners.LOG_DIR
+
+
 @pytest.fixture
 def topic(request) -> str:
     """A fresh topic name per test (auto-created by the first producer)."""

@@ -4,6 +4,7 @@ Canonical line: "[offset ]timestamp key value headers"; key/value are "-" for nu
 "x" + hex; headers are "h" + comma-separated "namehex:value" (value encoded the same way).
 Spec files (producer input) omit the offset.
 """
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -74,7 +75,10 @@ def write_spec(path: Path, recs: list[Rec]) -> Path:
     return path
 
 
-BASE_TS = 1_700_000_000_000  # 2023-11-14, well in the past: CreateTime must be kept as sent
+# An hour ago, fixed for the run. Not a fixed date: Kafka's time-based retention
+# (log.retention.hours=168, judged by the newest record timestamp in a segment) deletes
+# segments whose records look older than a week, at its next check (every 5 min).
+BASE_TS = (int(time.time()) - 3600) * 1000
 
 
 def full_set(count: int = 50, base_ts: int = BASE_TS) -> list[Rec]:

@@ -1,4 +1,5 @@
 """Runs each third-party client program: produce a record list, consume N records back."""
+import itertools
 import json
 import os
 import shutil
@@ -42,14 +43,31 @@ def require(client: str) -> None:
         pytest.fail(why)
 
 
+LOG_DIR: Path | None = None  # conftest points this at a pytest temp dir
+_run_seq = itertools.count()
+
+
+def keep_stderr(what: str, stderr: bytes) -> str:
+    """Save a client's whole stderr (debug logs can be long); returns where, for messages."""
+    if LOG_DIR is None or not stderr:
+        return ""
+    path = LOG_DIR / f"{next(_run_seq):04d}-{what.replace(' ', '-')}.stderr"
+    path.write_bytes(stderr)
+    return f" (full stderr: {path})"
+
+
 def run(argv: list, what: str, stdin: bytes | None = None, timeout: float = TIMEOUT) -> str:
     try:
         p = subprocess.run([str(a) for a in argv], input=stdin, capture_output=True,
                            timeout=timeout)
     except subprocess.TimeoutExpired as e:
-        raise ClientError(f"{what} timed out after {timeout}s:\n{(e.stderr or b'').decode()[-3000:]}")
+        where = keep_stderr(what, e.stderr or b"")
+        raise ClientError(f"{what} timed out after {timeout}s{where}:\n"
+                          f"{(e.stderr or b'').decode(errors='replace')[-3000:]}")
+    where = keep_stderr(what, p.stderr)
     if p.returncode != 0:
-        raise ClientError(f"{what} exited {p.returncode}:\n{p.stderr.decode(errors='replace')[-3000:]}")
+        raise ClientError(f"{what} exited {p.returncode}{where}:\n"
+                          f"{p.stderr.decode(errors='replace')[-3000:]}")
     return p.stdout.decode()
 
 
@@ -103,6 +121,27 @@ def consume(client: str, bootstrap: str, topic: str, count: int) -> list[Rec]:
                   f"{client} consume")
     elif client == "kcat":
         return kcat_consume(bootstrap, topic, count)
+    else:
+        raise ValueError(client)
+    return parse_output(out)
+
+
+GROUP_CLIENTS = ["java", "confluent", "kafka-python", "franz-go"]
+
+
+def group_consume(client: str, bootstrap: str, topic: str, group: str, count: int) -> list[Rec]:
+    """Join group (subscribe), read count records of the single-partition topic, commit the
+    offset after the last one, leave. Starts at the group's committed offset (else earliest)."""
+    n = str(count)
+    if client == "java":
+        out = run(java("GroupConsume", bootstrap, topic, group, n), "java group consume")
+    elif client == "franz-go":
+        out = run([FRANZ, "-mode", "group", "-group", group, "-bootstrap", bootstrap, "-topic",
+                   topic, "-count", n, "-timeout", f"{CLIENT_TIMEOUT}s"], "franz-go group consume")
+    elif client in ("confluent", "kafka-python"):
+        out = run([sys.executable, PYCLIENT, "--lib", client, "--mode", "group", "--group", group,
+                   "--bootstrap", bootstrap, "--topic", topic, "--count", n, "--timeout",
+                   str(CLIENT_TIMEOUT)], f"{client} group consume")
     else:
         raise ValueError(client)
     return parse_output(out)

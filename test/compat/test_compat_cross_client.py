@@ -3,7 +3,7 @@ import pytest
 
 import runners
 from runners import require
-from records import assert_same, full_set, kcat_set, text_set
+from records import BASE_TS, assert_same, full_set, kcat_set, text_set
 
 COUNT = 50
 
@@ -76,7 +76,7 @@ def test_every_client_reads_the_same_log(module_broker, topic, workdir):
     plan = [("java", "zstd"), ("franz-go", "lz4"), ("confluent", "gzip"),
             ("kafka-python", "snappy"), ("java", "none")]
     for i, (client, codec) in enumerate(plan):
-        chunk = runners.producible(client, text_set(10, base_ts=1_700_000_000_000 + i * 100_000))
+        chunk = runners.producible(client, text_set(10, base_ts=BASE_TS + i * 100_000))
         runners.produce(client, module_broker.bootstrap, topic, codec, chunk, workdir)
         expected += chunk
     for client in runners.CLIENTS:

@@ -88,10 +88,60 @@ def kafka_python_consume(a) -> list[str]:
     return out
 
 
+def confluent_group(a) -> list[str]:
+    """Subscribe in group a.group, read a.count records, commit the next offset, leave."""
+    from confluent_kafka import Consumer, TopicPartition
+    # A short session: a member that vanished without LeaveGroup stalls the next join only
+    # this long (the default is 45 s).
+    conf = {"bootstrap.servers": a.bootstrap, "group.id": a.group, "session.timeout.ms": 10000,
+            "enable.auto.commit": False, "auto.offset.reset": "earliest"}
+    if os.environ.get("RDKAFKA_DEBUG"):
+        conf["debug"] = os.environ["RDKAFKA_DEBUG"]
+    c = Consumer(conf)
+    c.subscribe([a.topic])
+    out, last, deadline = [], None, time.monotonic() + a.timeout
+    try:
+        while len(out) < a.count and time.monotonic() < deadline:
+            m = c.poll(0.2)
+            if m is None:
+                continue
+            if m.error():
+                raise SystemExit(f"consume error: {m.error()}")
+            out.append(record_line(Rec(m.timestamp()[1], m.key(), m.value(),
+                                       tuple(m.headers() or ()), m.offset())))
+            last = m
+        if last is not None:
+            c.commit(offsets=[TopicPartition(a.topic, 0, last.offset() + 1)], asynchronous=False)
+    finally:
+        c.close()
+    return out
+
+
+def kafka_python_group(a) -> list[str]:
+    from kafka import KafkaConsumer, OffsetAndMetadata, TopicPartition
+    c = KafkaConsumer(a.topic, bootstrap_servers=a.bootstrap, group_id=a.group,
+                      session_timeout_ms=10000, heartbeat_interval_ms=1000,
+                      enable_auto_commit=False, auto_offset_reset="earliest")
+    out, last, deadline = [], None, time.monotonic() + a.timeout
+    try:
+        while len(out) < a.count and time.monotonic() < deadline:
+            for msgs in c.poll(timeout_ms=200, max_records=a.count - len(out)).values():
+                for m in msgs:
+                    out.append(record_line(Rec(m.timestamp, m.key, m.value,
+                                               tuple(m.headers or ()), m.offset)))
+                    last = m
+        if last is not None:
+            c.commit({TopicPartition(a.topic, 0): OffsetAndMetadata(last.offset + 1, "", -1)})
+    finally:
+        c.close()
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--lib", required=True, choices=["confluent", "kafka-python"])
-    ap.add_argument("--mode", default="both", choices=["produce", "consume", "both"])
+    ap.add_argument("--mode", default="both", choices=["produce", "consume", "both", "group"])
+    ap.add_argument("--group", help="consumer group (mode group)")
     ap.add_argument("--bootstrap", required=True)
     ap.add_argument("--topic", required=True)
     ap.add_argument("--codec", default="none", choices=sorted(CODECS))
@@ -101,6 +151,12 @@ def main() -> None:
     a = ap.parse_args()
     produce, consume = {"confluent": (confluent_produce, confluent_consume),
                         "kafka-python": (kafka_python_produce, kafka_python_consume)}[a.lib]
+    if a.mode == "group":
+        lines = {"confluent": confluent_group, "kafka-python": kafka_python_group}[a.lib](a)
+        sys.stdout.write("".join(line + "\n" for line in lines))
+        if len(lines) < a.count:
+            raise SystemExit(f"timed out: consumed {len(lines)} of {a.count}")
+        return
     if a.mode != "consume":
         produce(a, read_specs(a.spec, a.count))
     if a.mode != "produce":

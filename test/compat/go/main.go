@@ -167,16 +167,57 @@ func consume(bootstrap, topic string, count int, timeout time.Duration) error {
 			return ferr
 		}
 		fetches.EachRecord(func(r *kgo.Record) {
-			var hs []string
-			for _, h := range r.Headers {
-				hs = append(hs, hex.EncodeToString([]byte(h.Key))+":"+encBytes(h.Value, h.Value == nil))
-			}
-			fmt.Fprintf(out, "%d %d %s %s h%s\n", r.Offset, r.Timestamp.UnixMilli(),
-				encBytes(r.Key, r.Key == nil), encBytes(r.Value, r.Value == nil), strings.Join(hs, ","))
+			printRecord(out, r)
 			seen++
 		})
 	}
 	return nil
+}
+
+// groupConsume joins group, reads count records, commits the next offset, and leaves.
+func groupConsume(bootstrap, topic, group string, count int, timeout time.Duration) error {
+	cl, err := kgo.NewClient(kgo.SeedBrokers(bootstrap), kgo.ConsumerGroup(group),
+		kgo.ConsumeTopics(topic), kgo.DisableAutoCommit(),
+		kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()))
+	if err != nil {
+		return err
+	}
+	defer cl.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	out := bufio.NewWriter(os.Stdout)
+	defer out.Flush()
+	var last *kgo.Record
+	seen := 0
+	for seen < count {
+		fetches := cl.PollRecords(ctx, count-seen)
+		if ctx.Err() != nil {
+			return fmt.Errorf("timed out: consumed %d of %d", seen, count)
+		}
+		var ferr error
+		fetches.EachError(func(t string, p int32, e error) { ferr = fmt.Errorf("%s/%d: %w", t, p, e) })
+		if ferr != nil {
+			return ferr
+		}
+		fetches.EachRecord(func(r *kgo.Record) {
+			printRecord(out, r)
+			last = r
+			seen++
+		})
+	}
+	if last != nil {
+		return cl.CommitRecords(ctx, last)
+	}
+	return nil
+}
+
+func printRecord(out *bufio.Writer, r *kgo.Record) {
+	var hs []string
+	for _, h := range r.Headers {
+		hs = append(hs, hex.EncodeToString([]byte(h.Key))+":"+encBytes(h.Value, h.Value == nil))
+	}
+	fmt.Fprintf(out, "%d %d %s %s h%s\n", r.Offset, r.Timestamp.UnixMilli(),
+		encBytes(r.Key, r.Key == nil), encBytes(r.Value, r.Value == nil), strings.Join(hs, ","))
 }
 
 func main() {
@@ -184,10 +225,18 @@ func main() {
 	topic := flag.String("topic", "", "topic (partition 0 is used)")
 	codec := flag.String("codec", "none", "none|gzip|snappy|lz4|zstd")
 	count := flag.Int("count", 50, "number of records")
-	mode := flag.String("mode", "both", "produce|consume|both")
+	mode := flag.String("mode", "both", "produce|consume|both|group")
+	group := flag.String("group", "", "consumer group (mode group)")
 	spec := flag.String("spec", "", "canonical spec file (produce)")
 	timeout := flag.Duration("timeout", 60*time.Second, "bound for each phase")
 	flag.Parse()
+	if *mode == "group" {
+		if err := groupConsume(*bootstrap, *topic, *group, *count, *timeout); err != nil {
+			fmt.Fprintln(os.Stderr, "group consume:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if *mode != "consume" {
 		if err := produce(*bootstrap, *topic, *codec, *spec, *count, *timeout); err != nil {
 			fmt.Fprintln(os.Stderr, "produce:", err)
