@@ -9,6 +9,7 @@
 #include <limits>
 #include <memory>
 
+#include "zk/logger.h"
 #include "zk/paths.h"
 
 namespace gregor::zk {
@@ -27,10 +28,7 @@ int64_t now_ms() {
 
 std::string str(std::string_view s) { return std::string(s); }
 
-void log_bad_json(std::string_view path, const std::string& error) {
-  auto logger = spdlog::get("zk");
-  if (logger) logger->error("{}: {}", path, error);
-}
+void log_bad_json(std::string_view path, const std::string& error) { logger()->error("{}: {}", path, error); }
 
 // Runs `fn` on a later loop turn (the Session's ready queue), so no done() is ever called synchronously.
 void post(Session& s, std::function<void()> fn) {
@@ -189,8 +187,8 @@ void KafkaZkClient::register_attempt(Session& s, std::string path, std::string d
                      if (ge != ZkError::ok) return done(ge, -1);
                      if (existing.ephemeral_owner == s.session_id()) return done(ZkError::ok, existing.czxid);
                      if (!is_own_session(existing.ephemeral_owner) || attempts <= 0) {
-                       spdlog::get("zk")->error("{} is registered by another live session 0x{:x}", path,
-                                                existing.ephemeral_owner);
+                       logger()->error("{} is registered by another live session 0x{:x}", path,
+                                       existing.ephemeral_owner);
                        return done(ZkError::node_exists, -1);
                      }
                      // Left behind by an earlier session of ours that the server has not expired yet.
@@ -519,7 +517,7 @@ void KafkaZkClient::allocate_attempt(Session& s, int32_t broker_id, int attempts
               return done(ZkError::other, {});
             }
             if (prev->block_end > std::numeric_limits<int64_t>::max() - kProducerIdBlockSize) {
-              spdlog::get("zk")->error("producer ids exhausted: last block ends at {}", prev->block_end);
+              logger()->error("producer ids exhausted: last block ends at {}", prev->block_end);
               return done(ZkError::other, {});
             }
             next = ProducerIdBlock{broker_id, prev->block_end + 1, prev->block_end + kProducerIdBlockSize};

@@ -10,25 +10,15 @@
 #include <cerrno>
 #include <cstring>
 
+#include "zk/logger.h"
+
 namespace gregor::zk {
 namespace {
-
-std::shared_ptr<spdlog::logger> zk_logger() {
-  auto logger = spdlog::get("zk");
-  if (logger) return logger;
-  logger = spdlog::default_logger()->clone("zk");
-  try {
-    spdlog::register_logger(logger);
-  } catch (const spdlog::spdlog_ex&) {
-    logger = spdlog::get("zk");  // registered meanwhile by someone else
-  }
-  return logger;
-}
 
 // The C client filters by its own global level before formatting; derive it from the "zk" logger so the
 // default (info) stays quiet: only the client's warnings and errors get through.
 ZooLogLevel client_log_level() {
-  auto level = zk_logger()->level();
+  auto level = logger()->level();
   if (level <= spdlog::level::trace) return ZOO_LOG_LEVEL_DEBUG;
   if (level <= spdlog::level::debug) return ZOO_LOG_LEVEL_INFO;
   return ZOO_LOG_LEVEL_WARN;
@@ -45,7 +35,7 @@ void log_from_client(const char* message) {
   } else if (text.find("ZOO_WARN") != std::string_view::npos) {
     level = spdlog::level::info;
   }
-  zk_logger()->log(level, "{}", text);
+  logger()->log(level, "{}", text);
 }
 
 Stat to_stat(const struct ::Stat* s) {
@@ -229,7 +219,7 @@ struct Session::Callbacks {
     s->in_process_ = true;
     int rc = zookeeper_process(s->zh_.get(), events);
     s->in_process_ = false;
-    if (rc != ZOK && rc != ZNOTHING) zk_logger()->debug("zookeeper_process: {}", zerror(rc));
+    if (rc != ZOK && rc != ZNOTHING) logger()->debug("zookeeper_process: {}", zerror(rc));
     s->rearm();
     s->drain();  // last: a callback may destroy the session
   }
@@ -420,11 +410,11 @@ void Session::on_chroot_ready(ZkError error) {
   if (closed_) return;
   bootstrap_.reset();  // safe: its drain loop stops once it is gone
   if (error != ZkError::ok && error != ZkError::node_exists) {
-    zk_logger()->warn("creating chroot {} failed: {}; retrying", chroot_, to_string(error));
+    logger()->warn("creating chroot {} failed: {}; retrying", chroot_, to_string(error));
     retry_later();
     return;
   }
-  zk_logger()->debug("chroot {} ready", chroot_);
+  logger()->debug("chroot {} ready", chroot_);
   open_handle();
 }
 
@@ -443,7 +433,7 @@ void Session::open_handle() {
   zh_.reset(zookeeper_init2(connect_string_.c_str(), Callbacks::global_watcher, session_timeout_ms_,
                             attach_ ? &id : nullptr, this, 0, Callbacks::log));
   if (!zh_) {
-    zk_logger()->warn("zookeeper_init({}) failed: {}; retrying", connect_string_, std::strerror(errno));
+    logger()->warn("zookeeper_init({}) failed: {}; retrying", connect_string_, std::strerror(errno));
     retry_later();
     return;
   }
@@ -522,7 +512,7 @@ void Session::drain() {
 void Session::set_state(SessionState s) {
   if (s == state_ || closed_) return;
   state_ = s;
-  zk_logger()->info("session 0x{:x} {}", credentials_.session_id, to_string(s));
+  logger()->info("session 0x{:x} {}", credentials_.session_id, to_string(s));
   push_ready([this, s] {
     if (on_state_change_) on_state_change_(s);
   });
