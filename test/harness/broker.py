@@ -105,7 +105,8 @@ class BrokerProcess:
                 return False
             return not registered or self.registered()
         try:
-            wait_until(ready, timeout, f"{self.kind} {self.broker_id} on {self.bootstrap}", 0.1)
+            wait_until(ready, timeout, f"{self.kind} {self.broker_id} on {self.bootstrap}", 0.1,
+                       fatal=(BrokerExited,))
         except BrokerExited:
             raise
         except Exception as e:

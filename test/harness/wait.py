@@ -9,10 +9,12 @@ class WaitTimeout(AssertionError):
     pass
 
 
-def wait_until(cond: Callable[[], T], timeout: float, what: str, interval: float = 0.05) -> T:
+def wait_until(cond: Callable[[], T], timeout: float, what: str, interval: float = 0.05,
+               fatal: tuple[type[BaseException], ...] = ()) -> T:
     """Call cond until it returns a truthy value; raise WaitTimeout after timeout seconds.
 
-    Exceptions raised by cond count as "not yet"; the last one is reported.
+    Exceptions raised by cond count as "not yet" (the last one is reported), except those
+    of a type in fatal, which end the wait at once (e.g. the process being waited for died).
     """
     deadline = time.monotonic() + timeout
     last_error: BaseException | None = None
@@ -21,6 +23,8 @@ def wait_until(cond: Callable[[], T], timeout: float, what: str, interval: float
             value = cond()
             if value:
                 return value
+        except fatal:
+            raise
         except Exception as e:  # the condition is probing something still starting
             last_error = e
         if time.monotonic() >= deadline:

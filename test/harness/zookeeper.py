@@ -21,6 +21,10 @@ def four_letter_word(port: int, word: str, timeout: float = 2.0) -> str:
     return b"".join(chunks).decode(errors="replace")
 
 
+class ZooKeeperExited(AssertionError):
+    pass
+
+
 class ZooKeeper:
     """Standalone ZooKeeper. tickTime 500 ms so sessions as short as 1 s are allowed
     (ZooKeeper clamps session timeouts to 2..20 ticks)."""
@@ -78,10 +82,11 @@ class ZooKeeper:
     def wait_ready(self, timeout: float = 30.0) -> None:
         def ready() -> bool:
             if not self.process.running():
-                raise RuntimeError(f"ZooKeeper exited:\n{self.process.log_tail()}")
+                raise ZooKeeperExited(f"ZooKeeper exited:\n{self.process.log_tail()}")
             return self.ruok()
         try:
-            wait_until(ready, timeout, f"ZooKeeper on {self.connect} to answer imok", 0.1)
+            wait_until(ready, timeout, f"ZooKeeper on {self.connect} to answer imok", 0.1,
+                       fatal=(ZooKeeperExited,))
         except Exception:
             self.stop()
             raise
