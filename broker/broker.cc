@@ -72,6 +72,11 @@ Result<void, std::string> Broker::load_logs() {
   });
   if (!r) return r;
   std::vector<std::filesystem::path> dirs(config_.log_dirs.begin(), config_.log_dirs.end());
+  for (auto& d : dirs) {
+    std::error_code ec;
+    std::filesystem::create_directories(d, ec);
+    if (ec) return unexpected("cannot create log dir " + d.string() + ": " + ec.message());
+  }
   logs_ = std::make_unique<log::LogManager>(dirs, topic_configs_.resolve({}).log,
                                             [this](std::function<void()> fn) { loop_.post(std::move(fn)); });
   if (auto meta = logs_->check_or_write_meta_properties(config_.broker_id, metadata_.cluster_id); !meta) {
@@ -147,20 +152,39 @@ Result<void, std::string> Broker::startup() {
   apis_ = std::make_unique<KafkaApis>(config_, loop_, metadata_, *replicas_, *admin_, *producer_ids_, topic_configs_);
   if (auto l = open_listeners(); !l) return l;
 
+  // After a kill -9 the previous process's ephemeral registration lives until its session times out.
+  // Kafka fails start-up here; gregor waits (bounded by the session timeout) so a quick restart just works.
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(config_.zookeeper_session_timeout_ms * 3 / 2);
   std::string reg_error;
-  r = wait_for("broker registration", [&](auto done) {
-    zk_->register_broker(registration(), [&, done](zk::ZkError e, int64_t epoch) {
-      if (e == zk::ZkError::node_exists) {
-        reg_error = "broker.id " + std::to_string(config_.broker_id) + " is already registered by another live broker";
-      } else if (e != zk::ZkError::ok) {
-        reg_error = "cannot register /brokers/ids/" + std::to_string(config_.broker_id) + ": " + std::string(zk::to_string(e));
-      }
-      broker_epoch_ = epoch;
-      done();
+  for (bool waited = false;; waited = true) {
+    zk::ZkError reg = zk::ZkError::ok;
+    r = wait_for("broker registration", [&](auto done) {
+      zk_->register_broker(registration(), [&, done](zk::ZkError e, int64_t epoch) {
+        reg = e;
+        broker_epoch_ = epoch;
+        done();
+      });
     });
-  });
-  if (!r) return r;
-  if (!reg_error.empty()) return unexpected(reg_error);
+    if (!r) return r;
+    if (reg == zk::ZkError::ok) break;
+    if (reg != zk::ZkError::node_exists) {
+      return unexpected("cannot register /brokers/ids/" + std::to_string(config_.broker_id) + ": " +
+                        std::string(zk::to_string(reg)));
+    }
+    if (std::chrono::steady_clock::now() > deadline) {
+      return unexpected("broker.id " + std::to_string(config_.broker_id) +
+                        " is registered by another live broker (/brokers/ids/" + std::to_string(config_.broker_id) +
+                        " did not expire within 1.5 x zookeeper.session.timeout.ms)");
+    }
+    if (!waited) {
+      logger("broker")->warn("/brokers/ids/{} is held by another session (a previous run of this broker?): "
+                             "waiting up to {} ms for it to expire",
+                             config_.broker_id, config_.zookeeper_session_timeout_ms * 3 / 2);
+    }
+    bool tick = false;
+    auto t = loop_.run_after(std::chrono::milliseconds(250), [&] { tick = true; });
+    zk::run_until(loop_.base(), [&] { return tick; }, std::chrono::milliseconds(1000));
+  }
   logger("broker")->info("registered /brokers/ids/{} (broker epoch {})", config_.broker_id, broker_epoch_);
   LiveBroker self;
   self.id = config_.broker_id;
@@ -199,6 +223,7 @@ Result<void, std::string> Broker::startup() {
   }, this));
   event_add(sigterm_.get(), nullptr);
   event_add(sigint_.get(), nullptr);
+  server_->start_accepting();
   logger("broker")->info("broker {} started: cluster id {}, {} partitions hosted", config_.broker_id,
                          metadata_.cluster_id, replicas_->partitions().size());
   return {};

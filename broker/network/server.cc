@@ -53,7 +53,7 @@ Result<int32_t, std::string> Server::listen(const Listener& listener) {
   auto bound = std::make_unique<Bound>(Bound{this, listener.name, nullptr});
   bound->listener =
       evconnlistener_new_bind(base_, &Server::on_accept, bound.get(),
-                              LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE | LEV_OPT_CLOSE_ON_EXEC, 512, res->ai_addr,
+                              LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE | LEV_OPT_CLOSE_ON_EXEC | LEV_OPT_DISABLED, 512, res->ai_addr,
                               static_cast<int>(res->ai_addrlen));
   freeaddrinfo(res);
   if (!bound->listener) {
@@ -81,6 +81,10 @@ void Server::on_accept(evconnlistener*, evutil_socket_t fd, sockaddr* addr, int,
   conn->set_listener_name(bound->name);
   self->connections_[id] = conn;
   conn->start();
+}
+
+void Server::start_accepting() {
+  for (auto& l : listeners_) evconnlistener_enable(l->listener);
 }
 
 void Server::close_all() {

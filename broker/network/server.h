@@ -19,8 +19,10 @@ class Server {
  public:
   Server(event_base* base, ConnectionLimits limits, Connection::FrameHandler on_frame);
   ~Server();
-  // Binds and listens; returns the bound port (useful when the configured port is 0).
+  // Binds and listens; returns the bound port (useful when the configured port is 0). Connections wait in
+  // the backlog until start_accepting(): like Kafka, requests are served only once start-up has finished.
   Result<int32_t, std::string> listen(const Listener& listener);
+  void start_accepting();
   size_t connection_count() const { return connections_.size(); }
   void close_all();
 
