@@ -343,4 +343,50 @@ BOOST_AUTO_TEST_CASE(expired_session_is_reported_and_calls_fail) {
   BOOST_TEST(std::get<0>(get(fresh, "/eph")) == ZkError::no_node);
 }
 
+BOOST_AUTO_TEST_CASE(connection_loss_reports_connecting_and_the_session_survives_a_restart) {
+  ZkServer server;  // its own server: this test stops it
+  Loop loop;
+  std::vector<SessionState> states;
+  Session s(loop.base(), server.connect_string(), 8000, [&](SessionState st) { states.push_back(st); });
+  BOOST_TEST_REQUIRE(loop.run_until([&] { return s.state() == SessionState::connected; }));
+  int64_t id = s.session_id();
+  auto [ce, cp, cst] = wait<ZkError, std::string, Stat>(
+      loop, [&](auto done) { s.create("/eph", "", CreateMode::ephemeral, done); });
+  (void)cp;
+  (void)cst;
+  BOOST_TEST_REQUIRE(ce == ZkError::ok);
+  auto [we, wp, wst] = wait<ZkError, std::string, Stat>(
+      loop, [&](auto done) { s.create("/w", "0", CreateMode::persistent, done); });
+  (void)wp;
+  (void)wst;
+  BOOST_TEST_REQUIRE(we == ZkError::ok);
+  std::optional<WatchEvent> fired;
+  auto [ge, gd, gst] = wait<ZkError, std::string, Stat>(loop, [&](auto done) {
+    s.get(
+        "/w", [&](WatchEvent ev, const std::string&) { fired = ev; }, done);
+  });
+  (void)gd;
+  (void)gst;
+  BOOST_TEST_REQUIRE(ge == ZkError::ok);
+
+  server.stop();
+  BOOST_TEST_REQUIRE(loop.run_until([&] { return s.state() == SessionState::connecting; }, 10s));
+  server.start();
+  BOOST_TEST_REQUIRE(loop.run_until([&] { return s.state() == SessionState::connected; }, 30s));
+  BOOST_TEST(s.session_id() == id);
+  BOOST_TEST((states == std::vector<SessionState>{SessionState::connected, SessionState::connecting,
+                                                  SessionState::connected}));
+  BOOST_TEST(!fired.has_value());  // session events are not delivered to path watchers
+
+  // The session, its ephemeral and the watch survived the connection loss.
+  auto [xe, xst] = wait<ZkError, Stat>(loop, [&](auto done) { s.exists("/eph", {}, done); });
+  BOOST_TEST(xe == ZkError::ok);
+  BOOST_TEST(xst.ephemeral_owner == id);
+  auto [se, sst] = wait<ZkError, Stat>(loop, [&](auto done) { s.set("/w", "1", -1, done); });
+  (void)sst;
+  BOOST_TEST(se == ZkError::ok);
+  BOOST_TEST_REQUIRE(loop.run_until([&] { return fired.has_value(); }));
+  BOOST_TEST((*fired == WatchEvent::changed));
+}
+
 BOOST_AUTO_TEST_SUITE_END()

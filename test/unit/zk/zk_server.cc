@@ -65,6 +65,10 @@ ZkServer::ZkServer() {
         << "admin.enableServer=false\n"
         << "4lw.commands.whitelist=ruok,srvr,mntr\n";
   }
+  start();
+}
+
+void ZkServer::start() {
   std::string cfg_path = dir_ + "/zoo.cfg";
   std::string out_path = dir_ + "/server.out";
   std::string log_dir = dir_ + "/log";
@@ -72,7 +76,7 @@ ZkServer::ZkServer() {
   if (pid_ < 0) throw std::runtime_error("fork failed");
   if (pid_ == 0) {
     ::setpgid(0, 0);  // own process group: the script execs java, but kill the group to be sure
-    int out = ::open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    int out = ::open(out_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
     if (out >= 0) {
       ::dup2(out, 1);
       ::dup2(out, 2);
@@ -98,6 +102,12 @@ ZkServer::ZkServer() {
 }
 
 ZkServer::~ZkServer() {
+  stop();
+  std::error_code ec;
+  std::filesystem::remove_all(dir_, ec);
+}
+
+void ZkServer::stop() {
   if (pid_ > 0) {
     ::kill(-pid_, SIGTERM);
     auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
@@ -110,9 +120,8 @@ ZkServer::~ZkServer() {
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
+    pid_ = -1;
   }
-  std::error_code ec;
-  std::filesystem::remove_all(dir_, ec);
 }
 
 std::string ZkServer::connect_string() const { return "127.0.0.1:" + std::to_string(port_); }

@@ -35,6 +35,10 @@ class ZkServer {
   ZkServer(const ZkServer&) = delete;
   ZkServer& operator=(const ZkServer&) = delete;
 
+  // Stop (SIGTERM, then SIGKILL) and start again on the same port and data dir: sessions survive.
+  void stop();
+  void start();
+
   int port() const { return port_; }
   std::string connect_string() const;  // "127.0.0.1:<port>"
   const std::string& dir() const { return dir_; }
