@@ -79,11 +79,18 @@ class ZooKeeper:
         except OSError:
             return False
 
+    def serving(self) -> bool:
+        """imok only says the process runs; srvr also says whether it serves sessions yet."""
+        try:
+            return self.ruok() and "Mode:" in four_letter_word(self.port, "srvr")
+        except OSError:
+            return False
+
     def wait_ready(self, timeout: float = 30.0) -> None:
         def ready() -> bool:
             if not self.process.running():
                 raise ZooKeeperExited(f"ZooKeeper exited:\n{self.process.log_tail()}")
-            return self.ruok()
+            return self.serving()
         try:
             wait_until(ready, timeout, f"ZooKeeper on {self.connect} to answer imok", 0.1,
                        fatal=(ZooKeeperExited,))
