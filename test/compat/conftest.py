@@ -13,6 +13,10 @@ from harness.pytest_fixtures import broker_cls, module_broker, module_cluster  #
 _topic_seq = itertools.count()
 
 
+def pytest_configure(config):
+    config.addinivalue_line("markers", "groups: needs consumer-group support in the broker")
+
+
 @pytest.fixture(scope="session", autouse=True)
 def client_logs(tmp_path_factory) -> Path:
     """Every client's stderr is kept here (named in failure messages)."""

@@ -5,6 +5,10 @@ import runners
 from records import assert_same, full_set, text_set
 from runners import require
 
+# Needs the group coordinator (FindCoordinator, JoinGroup, SyncGroup, OffsetCommit/Fetch):
+# deselect with -m "not groups" while a broker lacks it.
+pytestmark = pytest.mark.groups
+
 
 def produce_set(broker, topic, workdir, recs):
     require("java")
