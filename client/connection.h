@@ -1,0 +1,100 @@
+// Connection: one TCP connection to a broker on a libevent loop; pipelined requests matched by correlation
+// id.
+#pragma once
+
+#include <event2/bufferevent.h>
+#include <event2/event.h>
+
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "client/error.h"
+#include "protocol/api_key.h"
+#include "protocol/result.h"
+#include "protocol/writer.h"
+
+namespace gregor::client {
+
+// A connection opens with ApiVersions (v3, falling back to v0 on UNSUPPORTED_VERSION) and then
+// uses, per API, the highest version both sides speak. Requests queued before that are sent
+// once the versions are known. Responses arrive in request order (protocol.md §1.3); a
+// mismatched correlation id, a request timeout or a socket error fails the whole connection
+// and every request on it, as Java's NetworkClient does.
+class Connection {
+ public:
+  enum class State { Idle, Connecting, Negotiating, Ready, Failed };
+
+  // Writes a request body at the negotiated version.
+  using BodyEncoder = std::function<void(Writer&, int16_t version)>;
+  // Gets the response body (after the header) and the version it was sent at, or the error.
+  using ResponseHandler = std::function<void(Result<std::span<const uint8_t>, ClientError>, int16_t version)>;
+
+  Connection(event_base* base, int32_t node_id, std::string host, int32_t port, std::string client_id,
+             std::chrono::milliseconds request_timeout);
+  ~Connection();
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  // Queues a request. A null handler means no response is expected (Produce acks=0); otherwise the
+  // handler runs exactly once, from the event loop.
+  void send(ApiKey key, BodyEncoder encode, ResponseHandler handler);
+
+  // The version to use for key: the highest both sides speak, or nullopt before negotiation or when
+  // there is none in common.
+  std::optional<int16_t> version_for(ApiKey key) const;
+
+  State state() const { return state_; }
+  bool ready() const { return state_ == State::Ready; }
+  bool failed() const { return state_ == State::Failed; }
+  const ClientError& failure() const { return failure_; }
+  int32_t node_id() const { return node_id_; }
+  const std::string& host() const { return host_; }
+  int32_t port() const { return port_; }
+  // Requests sent and awaiting a response, plus those queued before negotiation.
+  size_t in_flight() const { return in_flight_.size() + queued_.size(); }
+
+ private:
+  struct Pending {
+    ApiKey key;
+    int16_t version = 0;
+    int32_t correlation_id = 0;
+    BodyEncoder encode;
+    ResponseHandler handler;
+    std::chrono::steady_clock::time_point sent_at;
+  };
+
+  static void on_read(bufferevent* bev, void* self);
+  static void on_event(bufferevent* bev, short events, void* self);
+  static void on_timer(evutil_socket_t, short, void* self);
+
+  void start();
+  void send_api_versions(int16_t version);
+  void handle_api_versions(Result<std::span<const uint8_t>, ClientError> body, int16_t version);
+  void write_request(Pending p);
+  void handle_frame(std::vector<uint8_t> frame);
+  void fail(ClientError error);
+
+  event_base* base_;
+  int32_t node_id_;
+  std::string host_;
+  int32_t port_;
+  std::string client_id_;
+  std::chrono::milliseconds request_timeout_;
+  State state_ = State::Idle;
+  ClientError failure_;
+  bufferevent* bev_ = nullptr;
+  event* timer_ = nullptr;
+  int32_t next_correlation_id_ = 1;
+  std::deque<Pending> in_flight_;                                   // sent, in order
+  std::deque<Pending> queued_;                                      // waiting for negotiation
+  std::map<int16_t, std::pair<int16_t, int16_t>> broker_versions_;  // api key -> (min, max)
+};
+
+}  // namespace gregor::client

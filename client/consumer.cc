@@ -1,0 +1,347 @@
+// Consumer: offsets (ListOffsets), fetch pipelining and record decoding.
+#include "client/consumer.h"
+
+#include <algorithm>
+
+#include "protocol/messages/fetch.h"
+#include "protocol/messages/list_offsets.h"
+#include "protocol/record_batch.h"
+
+namespace gregor::client {
+
+namespace {
+
+bool leader_moved(ErrorCode code) {
+  return code == ErrorCode::NOT_LEADER_OR_FOLLOWER || code == ErrorCode::UNKNOWN_TOPIC_OR_PARTITION ||
+         code == ErrorCode::LEADER_NOT_AVAILABLE || code == ErrorCode::FENCED_LEADER_EPOCH ||
+         code == ErrorCode::UNKNOWN_LEADER_EPOCH || code == ErrorCode::KAFKA_STORAGE_ERROR ||
+         code == ErrorCode::NETWORK_EXCEPTION || code == ErrorCode::REQUEST_TIMED_OUT;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Consumer>, ClientError> Consumer::create(ConsumerConfig config) {
+  if (config.auto_offset_reset != "earliest" && config.auto_offset_reset != "latest" &&
+      config.auto_offset_reset != "none") {
+    return unexpected(
+        make_error(ErrorCode::INVALID_CONFIG, "auto.offset.reset must be earliest, latest or none"));
+  }
+  auto client = KafkaClient::create(config.client);
+  if (!client) return unexpected(client.error());
+  return std::unique_ptr<Consumer>(new Consumer(std::move(config), std::move(*client)));
+}
+
+Consumer::Consumer(ConsumerConfig config, std::unique_ptr<KafkaClient> client)
+    : config_(std::move(config)), client_(std::move(client)) {}
+
+Result<void, ClientError> Consumer::ensure_metadata(const std::vector<TopicPartition>& tps) {
+  std::set<std::string> topics;
+  for (const auto& tp : tps) topics.insert(tp.topic);
+  auto deadline = Clock::now() + config_.client.request_timeout;
+  while (true) {
+    auto md =
+        client_->refresh_metadata(std::vector<std::string>(topics.begin(), topics.end()), false, deadline);
+    if (!md) return unexpected(md.error());
+    bool leaders_known = true;
+    for (const auto& tp : tps) {
+      const TopicInfo* t = (*md)->topic(tp.topic);
+      if (t == nullptr || t->error == ErrorCode::UNKNOWN_TOPIC_OR_PARTITION) {
+        return unexpected(
+            make_error(ErrorCode::UNKNOWN_TOPIC_OR_PARTITION, "topic " + tp.topic + " does not exist"));
+      }
+      if (t->error != ErrorCode::NONE && !is_retriable(t->error)) {
+        return unexpected(make_error(t->error, "topic " + tp.topic));
+      }
+      bool exists = std::ranges::any_of(t->partitions,
+                                        [&](const PartitionInfo& p) { return p.partition == tp.partition; });
+      if (t->error == ErrorCode::NONE && !exists) {
+        return unexpected(
+            make_error(ErrorCode::UNKNOWN_TOPIC_OR_PARTITION,
+                       "partition " + std::to_string(tp.partition) + " of " + tp.topic + " does not exist"));
+      }
+      if (!(*md)->leader_for(tp.topic, tp.partition)) leaders_known = false;
+    }
+    if (leaders_known) return {};
+    if (Clock::now() >= deadline) {
+      return unexpected(
+          make_error(ErrorCode::LEADER_NOT_AVAILABLE, "no leader for some assigned partitions"));
+    }
+    client_->pause(config_.client.retry_backoff);
+  }
+}
+
+Result<std::vector<TopicPartition>, ClientError> Consumer::partitions_for(const std::string& topic) {
+  auto md = client_->refresh_metadata(std::vector<std::string>{topic}, false,
+                                      Clock::now() + config_.client.request_timeout);
+  if (!md) return unexpected(md.error());
+  const TopicInfo* t = (*md)->topic(topic);
+  if (t == nullptr || t->error != ErrorCode::NONE) {
+    return unexpected(make_error(t ? t->error : ErrorCode::UNKNOWN_TOPIC_OR_PARTITION, "topic " + topic));
+  }
+  std::vector<TopicPartition> out;
+  for (const auto& p : t->partitions) out.push_back({topic, p.partition});
+  return out;
+}
+
+Result<void, ClientError> Consumer::assign(const std::vector<TopicPartition>& partitions) {
+  if (auto r = ensure_metadata(partitions); !r) return r;
+  assignment_ = partitions;
+  std::map<TopicPartition, PartitionState> kept;
+  for (const auto& tp : partitions) kept[tp] = state_[tp];
+  state_ = std::move(kept);
+  std::erase_if(buffer_, [this](const ConsumerRecord& r) {
+    return !state_.contains({r.topic, r.partition});
+  });
+  return {};
+}
+
+void Consumer::seek(const TopicPartition& tp, int64_t offset) {
+  auto& s = state_[tp];
+  s.position = offset;
+  ++s.seek_generation;
+  std::erase_if(
+      buffer_, [&tp](const ConsumerRecord& r) { return r.topic == tp.topic && r.partition == tp.partition; });
+}
+
+std::optional<int64_t> Consumer::position(const TopicPartition& tp) const {
+  auto it = state_.find(tp);
+  return it == state_.end() ? std::nullopt : it->second.position;
+}
+
+std::optional<int64_t> Consumer::high_watermark(const TopicPartition& tp) const {
+  auto it = state_.find(tp);
+  return it == state_.end() ? std::nullopt : it->second.high_watermark;
+}
+
+Result<std::map<TopicPartition, int64_t>, ClientError> Consumer::list_offsets(
+    const std::vector<TopicPartition>& tps, int64_t timestamp) {
+  auto deadline = Clock::now() + config_.client.request_timeout;
+  std::map<TopicPartition, int64_t> out;
+  std::vector<TopicPartition> todo = tps;
+  while (!todo.empty()) {
+    if (auto r = ensure_metadata(todo); !r) return unexpected(r.error());
+    std::map<int32_t, ListOffsetsRequest> by_leader;
+    for (const auto& tp : todo) {
+      int32_t leader = *client_->metadata().leader_for(tp.topic, tp.partition);
+      auto& req = by_leader[leader];
+      auto it = std::ranges::find(req.topics, tp.topic, &ListOffsetsRequest::ListOffsetsTopic::name);
+      if (it == req.topics.end()) {
+        req.topics.push_back({tp.topic, {}});
+        it = req.topics.end() - 1;
+      }
+      it->partitions.push_back({tp.partition, -1, timestamp});
+    }
+    std::vector<TopicPartition> retry;
+    for (auto& [leader, req] : by_leader) {
+      auto resp = client_->call<ListOffsetsResponse>(client_->connection(leader), req, deadline);
+      if (!resp) {
+        if (!leader_moved(resp.error().code)) return unexpected(resp.error());
+        for (const auto& t : req.topics)
+          for (const auto& p : t.partitions) retry.push_back({t.name, p.partition_index});
+        continue;
+      }
+      for (const auto& t : resp->topics) {
+        for (const auto& p : t.partitions) {
+          auto code = static_cast<ErrorCode>(p.error_code);
+          if (code == ErrorCode::NONE) {
+            out[{t.name, p.partition_index}] = p.offset;
+          } else if (is_retriable(code)) {
+            retry.push_back({t.name, p.partition_index});
+          } else {
+            return unexpected(
+                make_error(code, "ListOffsets " + t.name + "-" + std::to_string(p.partition_index)));
+          }
+        }
+      }
+    }
+    todo = std::move(retry);
+    if (!todo.empty()) {
+      if (Clock::now() >= deadline)
+        return unexpected(make_error(ErrorCode::REQUEST_TIMED_OUT, "ListOffsets"));
+      client_->pause(config_.client.retry_backoff);
+    }
+  }
+  return out;
+}
+
+Result<void, ClientError> Consumer::seek_to_beginning(const std::vector<TopicPartition>& tps) {
+  auto offsets = list_offsets(tps, kEarliestTimestamp);
+  if (!offsets) return unexpected(offsets.error());
+  for (const auto& [tp, offset] : *offsets) seek(tp, offset);
+  return {};
+}
+
+Result<void, ClientError> Consumer::seek_to_end(const std::vector<TopicPartition>& tps) {
+  auto offsets = list_offsets(tps, kLatestTimestamp);
+  if (!offsets) return unexpected(offsets.error());
+  for (const auto& [tp, offset] : *offsets) seek(tp, offset);
+  return {};
+}
+
+Result<void, ClientError> Consumer::seek_to_timestamp(const std::vector<TopicPartition>& tps,
+                                                      int64_t timestamp_ms) {
+  auto offsets = list_offsets(tps, timestamp_ms);
+  if (!offsets) return unexpected(offsets.error());
+  std::vector<TopicPartition> none;
+  for (const auto& [tp, offset] : *offsets) {
+    if (offset >= 0) {
+      seek(tp, offset);
+    } else {
+      none.push_back(tp);  // no record that late: start at the end
+    }
+  }
+  if (!none.empty()) return seek_to_end(none);
+  return {};
+}
+
+Result<void, ClientError> Consumer::reset_missing_positions() {
+  std::vector<TopicPartition> missing;
+  for (const auto& tp : assignment_) {
+    if (!state_[tp].position) missing.push_back(tp);
+  }
+  if (missing.empty()) return {};
+  if (config_.auto_offset_reset == "none") {
+    return unexpected(make_error(
+        ErrorCode::OFFSET_OUT_OF_RANGE,
+        "no position for " + missing.front().topic + "-" + std::to_string(missing.front().partition)));
+  }
+  return config_.auto_offset_reset == "earliest" ? seek_to_beginning(missing) : seek_to_end(missing);
+}
+
+void Consumer::maybe_refresh_metadata() {
+  if (!metadata_stale_ || metadata_in_flight_) return;
+  metadata_in_flight_ = true;
+  MetadataRequest req;
+  req.topics.emplace();
+  std::set<std::string> topics;
+  for (const auto& tp : assignment_) topics.insert(tp.topic);
+  for (const auto& t : topics) req.topics->push_back({t});
+  req.allow_auto_topic_creation = false;
+  client_->send<MetadataResponse>(client_->any_connection(), req,
+                                  [this](Result<MetadataResponse, ClientError> r) {
+                                    metadata_in_flight_ = false;
+                                    if (!r) return;
+                                    client_->update_metadata(*r, false);
+                                    metadata_stale_ = false;
+                                  });
+}
+
+void Consumer::send_fetches() {
+  maybe_refresh_metadata();
+  std::map<int32_t, FetchRequest> by_leader;
+  std::map<int32_t, std::map<TopicPartition, std::pair<int64_t, uint64_t>>> sent;  // offset, generation
+  for (const auto& tp : assignment_) {
+    const auto& s = state_[tp];
+    if (!s.position) continue;
+    auto leader = client_->metadata().leader_for(tp.topic, tp.partition);
+    if (!leader) {
+      metadata_stale_ = true;
+      continue;
+    }
+    if (fetching_nodes_.contains(*leader)) continue;
+    auto& req = by_leader[*leader];
+    auto it = std::ranges::find(req.topics, tp.topic, &FetchRequest::FetchTopic::topic);
+    if (it == req.topics.end()) {
+      req.topics.push_back({tp.topic, {}});
+      it = req.topics.end() - 1;
+    }
+    it->partitions.push_back({tp.partition, -1, *s.position, -1, config_.max_partition_fetch_bytes});
+    sent[*leader][tp] = {*s.position, s.seek_generation};
+  }
+  for (auto& [leader, req] : by_leader) {
+    req.max_wait_ms = config_.fetch_max_wait_ms;
+    req.min_bytes = config_.fetch_min_bytes;
+    req.max_bytes = config_.fetch_max_bytes;
+    Connection* conn = client_->connection(leader);
+    if (conn == nullptr) continue;
+    fetching_nodes_.insert(leader);
+    auto positions = std::move(sent[leader]);
+    client_->send<FetchResponse>(conn, req, [this, leader, positions](Result<FetchResponse, ClientError> r) {
+      fetching_nodes_.erase(leader);
+      if (!r) {
+        metadata_stale_ = true;
+        return;
+      }
+      if (r->error_code != 0) {
+        fetch_error_ = make_error(static_cast<ErrorCode>(r->error_code), "fetch");
+        return;
+      }
+      for (auto& t : r->responses) {
+        for (auto& p : t.partitions) {
+          TopicPartition tp{t.topic, p.partition_index};
+          auto sent_at = positions.find(tp);
+          auto st = state_.find(tp);
+          if (sent_at == positions.end() || st == state_.end()) continue;
+          PartitionState& s = st->second;
+          if (s.seek_generation != sent_at->second.second || s.position != sent_at->second.first) continue;
+          auto code = static_cast<ErrorCode>(p.error_code);
+          if (code == ErrorCode::OFFSET_OUT_OF_RANGE) {
+            s.position.reset();  // poll() resets it with auto.offset.reset
+            continue;
+          }
+          if (code != ErrorCode::NONE) {
+            if (leader_moved(code) || is_retriable(code)) {
+              metadata_stale_ = true;
+            } else {
+              fetch_error_ = make_error(code, "fetch " + tp.topic + "-" + std::to_string(tp.partition));
+            }
+            continue;
+          }
+          s.high_watermark = p.high_watermark;
+          const auto& bytes = std::get<std::vector<uint8_t>>(p.records);
+          auto batches = decode_batches(bytes, true);
+          if (!batches) {
+            fetch_error_ = make_error(ErrorCode::CORRUPT_MESSAGE,
+                                      tp.topic + "-" + std::to_string(tp.partition) + ": " + batches.error());
+            continue;
+          }
+          for (auto& b : *batches) {
+            if (b.last_offset < *s.position) continue;
+            if (!b.control) {
+              for (auto& rec : b.records) {
+                if (rec.offset < *s.position) continue;
+                buffer_.push_back(ConsumerRecord{tp.topic, tp.partition, rec.offset, rec.timestamp,
+                                                 b.log_append_time, std::move(rec.key), std::move(rec.value),
+                                                 std::move(rec.headers)});
+              }
+            }
+            s.position = b.last_offset + 1;
+          }
+        }
+      }
+      // Pipelining: ask for the next data now, while the application works through this batch.
+      if (buffer_.size() < config_.max_poll_records) send_fetches();
+    });
+  }
+}
+
+Result<std::vector<ConsumerRecord>, ClientError> Consumer::poll(std::chrono::milliseconds timeout) {
+  if (assignment_.empty()) {
+    return unexpected(make_error(ErrorCode::INVALID_REQUEST, "poll without an assignment"));
+  }
+  auto deadline = Clock::now() + timeout;
+  if (auto r = reset_missing_positions(); !r) return unexpected(r.error());
+  while (buffer_.empty() && !fetch_error_) {
+    send_fetches();
+    if (Clock::now() >= deadline) break;
+    client_->run_once(
+        std::min(std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()) +
+                     std::chrono::milliseconds(1),
+                 std::chrono::milliseconds(100)));
+    if (auto r = reset_missing_positions(); !r) return unexpected(r.error());
+  }
+  if (fetch_error_) {
+    auto e = *fetch_error_;
+    fetch_error_.reset();
+    return unexpected(e);
+  }
+  std::vector<ConsumerRecord> out;
+  while (!buffer_.empty() && out.size() < config_.max_poll_records) {
+    out.push_back(std::move(buffer_.front()));
+    buffer_.pop_front();
+  }
+  send_fetches();
+  return out;
+}
+
+}  // namespace gregor::client

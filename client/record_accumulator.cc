@@ -1,0 +1,121 @@
+// RecordAccumulator: appending records to batches and choosing which batches are ready.
+#include "client/record_accumulator.h"
+
+#include <algorithm>
+
+namespace gregor::client {
+
+void ProducerBatch::complete(int64_t base_offset, const std::optional<ClientError>& error) {
+  for (size_t i = 0; i < callbacks.size(); ++i) {
+    if (!callbacks[i]) continue;
+    RecordMetadata md{tp.topic, tp.partition,
+                      base_offset < 0 || error ? -1 : base_offset + static_cast<int64_t>(i), timestamps[i]};
+    callbacks[i](md, error);
+  }
+  callbacks.clear();
+}
+
+RecordAccumulator::RecordAccumulator(size_t batch_size, std::chrono::milliseconds linger,
+                                     batch::Compression compression, int compression_level)
+    : batch_size_(batch_size),
+      linger_(linger),
+      compression_(compression),
+      compression_level_(compression_level) {}
+
+RecordAccumulator::AppendResult RecordAccumulator::append(const TopicPartition& tp,
+                                                          std::optional<std::span<const uint8_t>> key,
+                                                          std::optional<std::span<const uint8_t>> value,
+                                                          const std::vector<RecordHeader>& headers,
+                                                          int64_t timestamp, DeliveryCallback callback,
+                                                          Clock::time_point now) {
+  auto& queue = queues_[tp];
+  AppendResult result;
+  ProducerBatch* last = queue.empty() ? nullptr : queue.back().get();
+  if (last != nullptr) {
+    // A record that would push the batch past batch.size goes to a new batch; a batch already
+    // drained (bytes built) or being retried is closed.
+    int64_t delta = timestamp - (last->timestamps.empty() ? timestamp : last->timestamps.front());
+    size_t next = encoded_record_size(delta, static_cast<int32_t>(last->record_count()), key, value, headers);
+    if (!last->bytes.empty() || last->attempts > 0 || last->builder.estimated_size() + next > batch_size_) {
+      last = nullptr;
+    }
+  }
+  if (last == nullptr) {
+    queue.push_back(std::make_unique<ProducerBatch>(tp, compression_, compression_level_, now));
+    ++batches_;
+    last = queue.back().get();
+    result.new_batch = queue.size() > 1;
+  }
+  last->builder.append(key, value, headers, timestamp);
+  last->callbacks.push_back(std::move(callback));
+  last->timestamps.push_back(timestamp);
+  result.batch_full = queue.size() > 1 || last->builder.estimated_size() >= batch_size_;
+  return result;
+}
+
+bool RecordAccumulator::is_full(const ProducerBatch& b, size_t queue_length) const {
+  return queue_length > 1 || b.builder.estimated_size() >= batch_size_;
+}
+
+std::vector<TopicPartition> RecordAccumulator::ready(Clock::time_point now) const {
+  std::vector<TopicPartition> out;
+  for (const auto& [tp, queue] : queues_) {
+    if (queue.empty()) continue;
+    const ProducerBatch& b = *queue.front();
+    if (b.attempts > 0) {
+      if (now >= b.retry_after) out.push_back(tp);
+    } else if (flushing_ || is_full(b, queue.size()) || now - b.created >= linger_) {
+      out.push_back(tp);
+    }
+  }
+  return out;
+}
+
+std::optional<Clock::time_point> RecordAccumulator::next_ready_time() const {
+  std::optional<Clock::time_point> next;
+  for (const auto& [tp, queue] : queues_) {
+    if (queue.empty()) continue;
+    const ProducerBatch& b = *queue.front();
+    Clock::time_point t = b.attempts > 0 ? b.retry_after : b.created + linger_;
+    if (!next || t < *next) next = t;
+  }
+  return next;
+}
+
+std::unique_ptr<ProducerBatch> RecordAccumulator::pop(const TopicPartition& tp) {
+  auto it = queues_.find(tp);
+  if (it == queues_.end() || it->second.empty()) return nullptr;
+  auto b = std::move(it->second.front());
+  it->second.pop_front();
+  if (it->second.empty()) queues_.erase(it);
+  --batches_;
+  return b;
+}
+
+const ProducerBatch* RecordAccumulator::peek(const TopicPartition& tp) const {
+  auto it = queues_.find(tp);
+  if (it == queues_.end() || it->second.empty()) return nullptr;
+  return it->second.front().get();
+}
+
+void RecordAccumulator::reenqueue(std::unique_ptr<ProducerBatch> batch) {
+  TopicPartition tp = batch->tp;
+  queues_[tp].push_front(std::move(batch));
+  ++batches_;
+}
+
+size_t RecordAccumulator::abort_all(const ClientError& error) {
+  auto queues = std::move(queues_);
+  queues_.clear();
+  batches_ = 0;
+  size_t records = 0;
+  for (auto& [tp, queue] : queues) {
+    for (auto& b : queue) {
+      records += b->callbacks.size();
+      b->complete(-1, error);
+    }
+  }
+  return records;
+}
+
+}  // namespace gregor::client
