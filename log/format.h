@@ -29,6 +29,7 @@ inline constexpr int32_t kTimeIndexEntrySize = 12;
 inline constexpr std::string_view kRecoveryPointCheckpoint = "recovery-point-offset-checkpoint";
 inline constexpr std::string_view kReplicationCheckpoint = "replication-offset-checkpoint";
 inline constexpr std::string_view kLogStartOffsetCheckpoint = "log-start-offset-checkpoint";
+inline constexpr std::string_view kCleanerOffsetCheckpoint = "cleaner-offset-checkpoint";
 inline constexpr std::string_view kCleanShutdownFile = ".kafka_cleanshutdown";
 inline constexpr std::string_view kLockFile = ".lock";
 inline constexpr std::string_view kMetaProperties = "meta.properties";

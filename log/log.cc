@@ -1,10 +1,12 @@
 // Log: appends with offset assignment, reads as file regions, load/recovery, truncation, retention.
 #include "log/log.h"
 
+#include <fcntl.h>
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <chrono>
+#include <stdexcept>
 #include <unordered_map>
 
 #include "log/format.h"
@@ -30,6 +32,24 @@ void remove_files(const std::vector<std::filesystem::path>& paths) {
     std::filesystem::remove(p, ec);
     if (ec) logger().error("cannot delete {}: {}", p.string(), ec.message());
   }
+}
+
+// Offset after the last whole batch of a segment file (`base` if it has none); stops at the first torn batch.
+Result<int64_t, std::string> next_offset_of_file(const std::filesystem::path& path, int64_t base) {
+  auto file = File::open(path, O_RDONLY);
+  if (!file) return unexpected(file.error());
+  auto size = (*file)->size();
+  if (!size) return unexpected(size.error());
+  int64_t next = base, pos = 0;
+  uint8_t header[batch::kHeaderSize];
+  while (pos + static_cast<int64_t>(batch::kHeaderSize) <= *size) {
+    if (auto r = (*file)->pread_exact(header, pos); !r) return unexpected(r.error());
+    batch::Header h(header);
+    if (h.total_size() < static_cast<int64_t>(batch::kHeaderSize) || pos + h.total_size() > *size) break;
+    next = h.last_offset() + 1;
+    pos += h.total_size();
+  }
+  return next;
 }
 
 }  // namespace
@@ -100,6 +120,7 @@ Result<std::unique_ptr<Log>, LogError> Log::open(const std::filesystem::path& di
 
 Result<void, LogError> Log::load(int64_t recovery_point, bool had_clean_shutdown,
                                  int64_t log_start_checkpoint) {
+  if (auto r = finish_interrupted_cleaning(); !r) return unexpected(storage(r.error()));
   // Leftovers of interrupted work: deletions, cleaner output, atomic-write temporaries.
   std::vector<int64_t> bases;
   std::vector<std::filesystem::path> index_files;
@@ -153,6 +174,69 @@ Result<void, LogError> Log::load(int64_t recovery_point, bool had_clean_shutdown
   producers_.delete_snapshots_after(log_end_offset_);
   rebuild_producer_state();
   return {};
+}
+
+// Kafka's LogLoader.removeTempFilesAndCollectSwapFiles + completion of swaps (spec/internals.md §7.7 step 1):
+// .deleted and .cleaned files go; index .swap files go (rebuilt from the log); a .log.swap from at or after
+// the first .cleaned offset is an unfinished group and goes; every other .log.swap replaces the segments
+// whose base offsets it covers and drops its suffix.
+Result<void, std::string> Log::finish_interrupted_cleaning() {
+  std::vector<std::filesystem::path> log_swaps;
+  int64_t min_cleaned = INT64_MAX;
+  std::error_code ec;
+  for (const auto& de : std::filesystem::directory_iterator(dir_, ec)) {
+    std::string name = de.path().filename().string();
+    if (has_suffix(name, format::kDeletedSuffix) || has_suffix(name, ".tmp")) {
+      remove_files({de.path()});
+    } else if (has_suffix(name, format::kCleanedSuffix)) {
+      if (auto base = format::parse_offset(name.substr(0, format::kFileNameDigits), "")) {
+        min_cleaned = std::min(min_cleaned, *base);
+      }
+      remove_files({de.path()});
+    } else if (has_suffix(name, format::kSwapSuffix)) {
+      std::string stem = name.substr(0, name.size() - format::kSwapSuffix.size());
+      if (format::parse_offset(stem, format::kLogSuffix)) {
+        log_swaps.push_back(de.path());
+      } else {
+        remove_files({de.path()});
+      }
+    }
+  }
+  if (ec) return unexpected(fmt::format("cannot list {}: {}", dir_.string(), ec.message()));
+
+  int64_t low = INT64_MAX, high = INT64_MIN;
+  std::vector<std::pair<std::filesystem::path, int64_t>> swaps;
+  for (const auto& path : log_swaps) {
+    std::string stem = path.filename().string();
+    stem.resize(stem.size() - format::kSwapSuffix.size());
+    int64_t base = *format::parse_offset(stem, format::kLogSuffix);
+    if (base >= min_cleaned) {
+      remove_files({path});
+      continue;
+    }
+    auto next = next_offset_of_file(path, base);
+    if (!next) return unexpected(next.error());
+    low = std::min(low, base);
+    high = std::max(high, std::max(*next, base + 1));  // an emptied group still replaces the segment at base
+    swaps.emplace_back(path, base);
+  }
+  if (swaps.empty()) return {};
+  for (const auto& de : std::filesystem::directory_iterator(dir_, ec)) {
+    std::string name = de.path().filename().string();
+    for (auto suffix : {format::kLogSuffix, format::kIndexSuffix, format::kTimeIndexSuffix}) {
+      auto base = format::parse_offset(name, suffix);
+      if (base && *base >= low && *base < high) remove_files({de.path()});
+    }
+  }
+  if (ec) return unexpected(fmt::format("cannot list {}: {}", dir_.string(), ec.message()));
+  for (const auto& [path, base] : swaps) {
+    auto to = format::file_path(dir_, base, format::kLogSuffix);
+    std::filesystem::rename(path, to, ec);
+    if (ec) return unexpected(fmt::format("cannot rename {}: {}", path.string(), ec.message()));
+  }
+  logger().info("[{}] completed {} interrupted cleaner swap(s), replacing segments in [{}, {})",
+                tp_.to_string(), swaps.size(), low, high);
+  return fsync_dir(dir_);
 }
 
 Result<void, std::string> Log::recover_from(int64_t recovery_point, bool had_clean_shutdown) {
@@ -563,6 +647,62 @@ void Log::on_flushed(int64_t end_offset, int64_t now_ms) {
   recovery_point_ = std::max(recovery_point_, std::min(end_offset, log_end_offset_));
   if (end_offset >= log_end_offset_) unflushed_messages_ = 0;
   last_flush_ms_ = now_ms;
+}
+
+std::vector<SegmentView> Log::inactive_segments() const {
+  std::vector<SegmentView> out;
+  for (auto it = segments_.begin(); it != segments_.end() && std::next(it) != segments_.end(); ++it) {
+    const Segment& seg = *it->second;
+    out.push_back({seg.base_offset(), std::next(it)->first, seg.size(), seg.max_timestamp(), seg.log_file()});
+  }
+  return out;
+}
+
+Result<void, std::string> Log::replace_segments(std::unique_ptr<Segment> cleaned,
+                                                const std::vector<SegmentView>& old, const CleanerHook& hook,
+                                                size_t group) {
+  if (offline_) return unexpected(fmt::format("log {} is offline", tp_.to_string()));
+  if (old.empty() || cleaned->base_offset() != old.front().base_offset) {
+    throw std::logic_error("replace_segments: cleaned segment does not start the group");
+  }
+  for (const SegmentView& v : old) {
+    auto it = segments_.find(v.base_offset);
+    if (it == segments_.end() || it->second->log_file() != v.file || it->second->size() != v.size ||
+        std::next(it) == segments_.end()) {
+      remove_files(cleaned->paths());
+      return unexpected(
+          fmt::format("[{}] segment {} changed while it was cleaned", tp_.to_string(), v.base_offset));
+    }
+  }
+  auto step = [&](CleanerStep s) {
+    if (hook) hook(s, group);
+  };
+  if (auto r = cleaned->change_suffix(format::kCleanedSuffix, format::kSwapSuffix); !r) {
+    remove_files(cleaned->paths());  // old segments untouched: a half-renamed group is simply dropped
+    return r;
+  }
+  if (auto r = fsync_dir(dir_); !r) return unexpected(go_offline(r.error()).message);
+  step(CleanerStep::renamed_to_swap);
+
+  std::vector<std::unique_ptr<Segment>> replaced;
+  for (const SegmentView& v : old) {
+    auto it = segments_.find(v.base_offset);
+    replaced.push_back(std::move(it->second));
+    segments_.erase(it);
+  }
+  Segment* installed = cleaned.get();
+  segments_.emplace(installed->base_offset(), std::move(cleaned));
+  step(CleanerStep::swapped_in_memory);
+
+  for (auto& seg : replaced) delete_segment_files(*seg);
+  if (auto r = fsync_dir(dir_); !r) return unexpected(go_offline(r.error()).message);
+  step(CleanerStep::old_renamed_deleted);
+
+  if (auto r = installed->change_suffix(format::kSwapSuffix, ""); !r)
+    return unexpected(go_offline(r.error()).message);
+  if (auto r = fsync_dir(dir_); !r) return unexpected(go_offline(r.error()).message);
+  step(CleanerStep::swap_done);
+  return {};
 }
 
 Result<void, LogError> Log::close() {

@@ -3,11 +3,13 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
 #include <span>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "log/background_tasks.h"
@@ -46,6 +48,27 @@ struct TimestampAndOffset {
   int64_t offset;
   int32_t leader_epoch;
 };
+
+// An inactive segment as the cleaner sees it: its .log file stays readable through `file` even if the log
+// drops the segment meanwhile.
+struct SegmentView {
+  int64_t base_offset;
+  int64_t end_offset;  // base offset of the next segment
+  int64_t size;
+  int64_t max_timestamp;
+  std::shared_ptr<File> file;
+};
+
+// Steps of a cleaner swap, in order (spec/internals.md §7.9); `group` numbers the groups of one cleaning.
+enum class CleanerStep {
+  cleaned_written,
+  renamed_to_swap,
+  swapped_in_memory,
+  old_renamed_deleted,
+  swap_done
+};
+// Test hook called after each step (crash tests exit there).
+using CleanerHook = std::function<void(CleanerStep step, size_t group)>;
 
 class Log {
  public:
@@ -110,6 +133,20 @@ class Log {
   // retention.bytes or below the log start offset, and wholly below the high watermark; never the active one.
   int delete_old_segments(int64_t now_ms, int64_t high_watermark);
 
+  // Log compaction (log/log_cleaner.h). Every segment but the active one, oldest first.
+  std::vector<SegmentView> inactive_segments() const;
+  std::unordered_map<int64_t, int64_t> producer_last_batch_offsets() const {
+    return producers_.last_batch_offsets();
+  }
+  // Replaces `old` (consecutive segments, which must still be in the log with the same files) with
+  // `cleaned` (files "<base>.log.cleaned" etc., base = old.front().base_offset): .cleaned -> .swap, swap
+  // in memory, old files -> .deleted, drop .swap. A crash at any step is finished or undone by open().
+  // Error without any change when the segments moved on (truncation, retention); the caller then removes
+  // the cleaned files.
+  Result<void, std::string> replace_segments(std::unique_ptr<Segment> cleaned,
+                                             const std::vector<SegmentView>& old, const CleanerHook& hook,
+                                             size_t group);
+
   // Clean close: producer snapshot at the log end, final time-index entries, trimmed indexes, fsync.
   Result<void, LogError> close();
 
@@ -125,6 +162,7 @@ class Log {
   Log(std::filesystem::path dir, TopicPartition tp, LogConfig config);
 
   Result<void, LogError> load(int64_t recovery_point, bool had_clean_shutdown, int64_t log_start_checkpoint);
+  Result<void, std::string> finish_interrupted_cleaning();
   Result<void, std::string> recover_from(int64_t recovery_point, bool had_clean_shutdown);
   void rebuild_producer_state();
   void rebuild_epoch_cache();

@@ -89,6 +89,12 @@ Result<void, std::string> LogManager::load_dir(
   if (!starts) return unexpected(starts.error());
   auto hws = read_offset_checkpoint(dir / format::kReplicationCheckpoint);
   if (!hws) return unexpected(hws.error());
+  auto cleaned = read_offset_checkpoint(dir / format::kCleanerOffsetCheckpoint);
+  if (!cleaned) {
+    // Only costs a full recleaning.
+    logger().warn("{}; the cleaner starts over in {}", cleaned.error(), dir.string());
+    cleaned = OffsetCheckpoint{};
+  }
 
   for (const auto& de : std::filesystem::directory_iterator(dir, ec)) {
     if (!de.is_directory()) continue;
@@ -114,6 +120,7 @@ Result<void, std::string> LogManager::load_dir(
     (*log)->set_background(background_.get());
     logs_[*tp] = Entry{std::move(*log), dir_index};
     if (auto hw = hws->find(*tp); hw != hws->end()) hw_checkpoint_[*tp] = hw->second;
+    if (auto c = cleaned->find(*tp); c != cleaned->end()) cleaner_checkpoint_[*tp] = c->second;
   }
   if (ec) return unexpected(fmt::format("cannot list log dir {}: {}", dir.string(), ec.message()));
   if (clean) {
@@ -198,6 +205,9 @@ void LogManager::delete_log(const TopicPartition& tp) {
   logs_.erase(it);  // closes every file; fetch regions still in flight keep their own fds
   topic_ids_.erase(tp);
   hw_checkpoint_.erase(tp);
+  cleaner_checkpoint_.erase(tp);
+  cleaner_horizon_.erase(tp);
+  cleaning_.erase(tp);  // a cleaning in flight finds the log gone and discards its output
   auto target =
       dir.parent_path() / fmt::format("{}.{}{}", tp.to_string(), random_hex_uuid(), format::kDeleteDirSuffix);
   std::error_code ec;
@@ -287,6 +297,68 @@ void LogManager::flush_dirty_logs(int64_t now_ms) {
           raw->on_flushed(end, now_ms);
         });
   }
+}
+
+int64_t LogManager::cleaner_checkpoint(const TopicPartition& tp) const {
+  auto it = cleaner_checkpoint_.find(tp);
+  return it == cleaner_checkpoint_.end() ? -1 : it->second;
+}
+
+void LogManager::write_cleaner_checkpoint(size_t dir_index) {
+  OffsetCheckpoint offsets;
+  for (const auto& [tp, offset] : cleaner_checkpoint_) {
+    auto it = logs_.find(tp);
+    if (it != logs_.end() && it->second.dir_index == dir_index) offsets[tp] = offset;
+  }
+  write_checkpoint_or_log(dirs_[dir_index] / format::kCleanerOffsetCheckpoint, offsets);
+}
+
+void LogManager::run_cleaner(int64_t now_ms, const std::function<int64_t(const TopicPartition&)>& hw_of) {
+  for (auto& [tp, entry] : logs_) {
+    Log& log = *entry.log;
+    if (!log.config().cleanup_compact || log.offline() || cleaning_.count(tp)) continue;
+    auto job = LogCleaner::prepare(log, hw_of(tp), cleaner_checkpoint(tp), now_ms);
+    if (!job) continue;
+    auto horizon = cleaner_horizon_.find(tp);
+    bool horizon_passed = horizon != cleaner_horizon_.end() && horizon->second <= now_ms;
+    if (LogCleaner::dirty_ratio(*job) <= log.config().min_cleanable_dirty_ratio && !horizon_passed) continue;
+    start_cleaning(tp, entry, std::move(*job));
+  }
+}
+
+void LogManager::start_cleaning(const TopicPartition& tp, Entry& entry, CleanJob job) {
+  cleaning_.insert(tp);
+  auto result = std::make_shared<Result<CleanOutput, std::string>>(unexpected(std::string("not run")));
+  auto shared_job = std::make_shared<CleanJob>(std::move(job));
+  std::weak_ptr<int> alive = alive_;
+  Log* raw = entry.log.get();
+  size_t dir_index = entry.dir_index;
+  CleanerHook hook = cleaner_hook_;
+  background_->submit([result, shared_job, hook] { *result = LogCleaner::clean(*shared_job, hook); },
+                      [this, alive, tp, raw, dir_index, result, hook] {
+                        // The log may have been deleted (or replaced) while it was cleaned.
+                        if (!alive.lock() || get_log(tp) != raw) {
+                          if (result->has_value()) LogCleaner::discard(**result);
+                          return;
+                        }
+                        cleaning_.erase(tp);
+                        if (!result->has_value()) {
+                          logger().error("[{}] log cleaning failed: {}", tp.to_string(), result->error());
+                          return;
+                        }
+                        CleanOutput& out = **result;
+                        if (auto r = LogCleaner::install(*raw, out, hook); !r) {
+                          logger().warn("[{}] cleaned segments not installed: {}", tp.to_string(), r.error());
+                          return;
+                        }
+                        cleaner_checkpoint_[tp] = out.end_offset;
+                        if (out.earliest_delete_horizon_ms) {
+                          cleaner_horizon_[tp] = *out.earliest_delete_horizon_ms;
+                        } else {
+                          cleaner_horizon_.erase(tp);
+                        }
+                        write_cleaner_checkpoint(dir_index);
+                      });
 }
 
 void LogManager::shutdown(const std::function<int64_t(const TopicPartition&)>& hw_of) {

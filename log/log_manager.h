@@ -7,6 +7,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -14,6 +15,7 @@
 #include "log/background_tasks.h"
 #include "log/checkpoint_file.h"
 #include "log/log.h"
+#include "log/log_cleaner.h"
 #include "log/log_config.h"
 #include "log/topic_partition.h"
 #include "protocol/result.h"
@@ -50,6 +52,16 @@ class LogManager {
   int64_t high_watermark_checkpoint(const TopicPartition& tp) const;  // read at startup, -1 if none
   void run_retention(int64_t now_ms, const std::function<int64_t(const TopicPartition&)>& hw_of);
   void flush_dirty_logs(int64_t now_ms);  // honours flush.messages / flush.ms, fsync in the background
+  // Log compaction pass, every log.cleaner.backoff.ms (spec/internals.md §7.9): each compacted log whose
+  // dirty ratio exceeds min.cleanable.dirty.ratio (or whose tombstones' delete horizon has passed) is cleaned
+  // on the background thread up to min(active segment, high watermark); the swap then runs on the loop and
+  // cleaner-offset-checkpoint is rewritten. A log already being cleaned is skipped.
+  void run_cleaner(int64_t now_ms, const std::function<int64_t(const TopicPartition&)>& hw_of);
+  // First dirty offset from cleaner-offset-checkpoint (or the last cleaning), -1 if none.
+  int64_t cleaner_checkpoint(const TopicPartition& tp) const;
+  size_t cleanings_in_progress() const { return cleaning_.size(); }
+  // Tests: called at each cleaner step (see CleanerHook).
+  void set_cleaner_hook(CleanerHook hook) { cleaner_hook_ = std::move(hook); }
 
   // Clean shutdown: flush all logs, write all checkpoints, trim indexes, write .kafka_cleanshutdown.
   void shutdown(const std::function<int64_t(const TopicPartition&)>& hw_of);
@@ -70,6 +82,8 @@ class LogManager {
                                      const std::function<LogConfig(const std::string&)>& config_for_topic);
   void write_partition_metadata(const TopicPartition& tp);
   void write_checkpoint_or_log(const std::filesystem::path& path, const OffsetCheckpoint& offsets);
+  void write_cleaner_checkpoint(size_t dir_index);
+  void start_cleaning(const TopicPartition& tp, Entry& entry, CleanJob job);
 
   std::vector<std::filesystem::path> dirs_;
   LogConfig default_config_;
@@ -78,6 +92,10 @@ class LogManager {
   std::map<TopicPartition, Entry> logs_;
   std::map<TopicPartition, int64_t> hw_checkpoint_;
   std::map<TopicPartition, std::string> topic_ids_;
+  std::map<TopicPartition, int64_t> cleaner_checkpoint_;  // first dirty offset
+  std::map<TopicPartition, int64_t> cleaner_horizon_;     // earliest tombstone delete horizon
+  std::set<TopicPartition> cleaning_;
+  CleanerHook cleaner_hook_;
   std::shared_ptr<int> alive_ = std::make_shared<int>(0);
   std::unique_ptr<BackgroundTasks> background_;  // last: joined before the logs go
 };

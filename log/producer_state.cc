@@ -70,6 +70,14 @@ const ProducerEntry* ProducerStateManager::find(int64_t producer_id) const {
   return it == producers_.end() ? nullptr : &it->second;
 }
 
+std::unordered_map<int64_t, int64_t> ProducerStateManager::last_batch_offsets() const {
+  std::unordered_map<int64_t, int64_t> out;
+  for (const auto& [pid, entry] : producers_) {
+    if (!entry.batches.empty()) out[pid] = entry.batches.back().last_offset;
+  }
+  return out;
+}
+
 void ProducerStateManager::update(const BatchInfo& batch) {
   if (batch.producer_id < 0) return;
   apply(producers_[batch.producer_id], batch);

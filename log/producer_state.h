@@ -49,6 +49,8 @@ class ProducerStateManager {
   void update(const BatchInfo& batch);
   void clear() { producers_.clear(); }
   size_t size() const { return producers_.size(); }
+  // Producer id -> last offset of its newest batch (the batch the cleaner must not drop).
+  std::unordered_map<int64_t, int64_t> last_batch_offsets() const;
 
   // Writes <offset>.snapshot (every producer's retained batches) atomically.
   Result<void, std::string> take_snapshot(int64_t offset) const;

@@ -56,12 +56,17 @@ Segment::Segment(std::filesystem::path dir, int64_t base_offset, std::shared_ptr
 
 Result<std::unique_ptr<Segment>, std::string> Segment::create(const std::filesystem::path& dir,
                                                               int64_t base_offset, const LogConfig& config,
-                                                              int64_t now_ms) {
+                                                              int64_t now_ms, std::string_view file_suffix) {
+  auto path = [&](std::string_view suffix) {
+    auto p = format::file_path(dir, base_offset, suffix);
+    p += std::string(file_suffix);
+    return p;
+  };
   for (auto suffix : {format::kIndexSuffix, format::kTimeIndexSuffix}) {
     std::error_code ec;
-    std::filesystem::remove(format::file_path(dir, base_offset, suffix), ec);
+    std::filesystem::remove(path(suffix), ec);
   }
-  auto file = File::open(format::file_path(dir, base_offset, format::kLogSuffix), O_RDWR | O_CREAT | O_TRUNC);
+  auto file = File::open(path(format::kLogSuffix), O_RDWR | O_CREAT | O_TRUNC);
   if (!file) return unexpected(file.error());
   if (config.preallocate) {
     // Reserve blocks without changing the size: appends still go at size().
@@ -70,11 +75,9 @@ Result<std::unique_ptr<Segment>, std::string> Segment::create(const std::filesys
       return unexpected(io_error_message("fallocate", (*file)->path(), errno));
     }
   }
-  auto oi = OffsetIndex::open(format::file_path(dir, base_offset, format::kIndexSuffix), base_offset,
-                              config.segment_index_bytes, true);
+  auto oi = OffsetIndex::open(path(format::kIndexSuffix), base_offset, config.segment_index_bytes, true);
   if (!oi) return unexpected(oi.error());
-  auto ti = TimeIndex::open(format::file_path(dir, base_offset, format::kTimeIndexSuffix), base_offset,
-                            config.segment_index_bytes, true);
+  auto ti = TimeIndex::open(path(format::kTimeIndexSuffix), base_offset, config.segment_index_bytes, true);
   if (!ti) return unexpected(ti.error());
   return std::unique_ptr<Segment>(new Segment(dir, base_offset, std::move(*file), std::move(*oi),
                                               std::move(*ti), now_ms,
@@ -338,6 +341,19 @@ Result<std::vector<std::filesystem::path>, std::string> Segment::rename_with_suf
     renamed.push_back(to);
   }
   return renamed;
+}
+
+Result<void, std::string> Segment::change_suffix(std::string_view from, std::string_view to) {
+  for (const auto& f : files()) {
+    std::string name = f->path().string();
+    if (!name.ends_with(from)) {
+      return unexpected(fmt::format("cannot rename {}: it does not end with '{}'", name, from));
+    }
+    name.resize(name.size() - from.size());
+    name += to;
+    if (auto r = f->rename(name); !r) return r;
+  }
+  return {};
 }
 
 Result<std::optional<TimestampHit>, std::string> Segment::find_offset_by_timestamp(int64_t ts) const {

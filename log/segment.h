@@ -41,10 +41,12 @@ struct SegmentRecovery {
 
 class Segment {
  public:
-  // A new, empty, active segment (any leftover files at that base are replaced).
+  // A new, empty, active segment (any leftover files at that base are replaced). `file_suffix` is added
+  // to the three file names (the cleaner writes "<base>.log.cleaned" etc.).
   static Result<std::unique_ptr<Segment>, std::string> create(const std::filesystem::path& dir,
                                                               int64_t base_offset, const LogConfig& config,
-                                                              int64_t now_ms);
+                                                              int64_t now_ms,
+                                                              std::string_view file_suffix = {});
   // An existing segment. `active` segments get writable, preallocated indexes.
   static Result<std::unique_ptr<Segment>, std::string> open(const std::filesystem::path& dir,
                                                             int64_t base_offset, const LogConfig& config,
@@ -99,6 +101,8 @@ class Segment {
   // Appends `suffix` (e.g. ".deleted") to the three file names; returns the new paths.
   Result<std::vector<std::filesystem::path>, std::string> rename_with_suffix(std::string_view suffix);
   std::vector<std::filesystem::path> paths() const;
+  // Renames the three files from "<name><from>" to "<name><to>" (cleaner: ".cleaned" -> ".swap" -> "").
+  Result<void, std::string> change_suffix(std::string_view from, std::string_view to);
 
   // First batch whose max timestamp >= ts, and within it the first record at or after ts (uncompressed
   // batches; a compressed or LogAppendTime batch answers with its base offset and max timestamp).
