@@ -1,6 +1,7 @@
 // Admin: controller routing and the per-API request/response handling.
 #include "client/admin.h"
 
+#include "protocol/messages/alter_configs.h"
 #include "protocol/messages/create_partitions.h"
 #include "protocol/messages/create_topics.h"
 #include "protocol/messages/delete_topics.h"
@@ -176,6 +177,38 @@ Result<void, ClientError> Admin::alter_topic_configs(
   req.resources.push_back(std::move(res));
   auto resp = client_->call_any<IncrementalAlterConfigsResponse>(
       req, Clock::now() + client_->config().request_timeout);
+  if (!resp && resp.error().code == ErrorCode::UNSUPPORTED_VERSION)
+    return alter_topic_configs_legacy(name, changes);
+  if (!resp) return unexpected(resp.error());
+  for (const auto& r : resp->responses) {
+    if (r.error_code != 0) return unexpected(topic_error(r.error_code, r.error_message, r.resource_name));
+  }
+  return {};
+}
+
+Result<void, ClientError> Admin::alter_topic_configs_legacy(
+    const std::string& name, const std::map<std::string, std::optional<std::string>>& changes) {
+  // AlterConfigs replaces the topic's whole override set: start from the current overrides.
+  auto current = describe_topic_configs(name);
+  if (!current) return unexpected(current.error());
+  std::map<std::string, std::string> overrides;
+  for (const auto& e : *current) {
+    if (e.source == "DYNAMIC_TOPIC_CONFIG" && e.value) overrides[e.name] = *e.value;
+  }
+  for (const auto& [k, v] : changes) {
+    if (v) {
+      overrides[k] = *v;
+    } else {
+      overrides.erase(k);
+    }
+  }
+  AlterConfigsRequest req;
+  AlterConfigsRequest::AlterConfigsResource res;
+  res.resource_type = kTopicResource;
+  res.resource_name = name;
+  for (const auto& [k, v] : overrides) res.configs.push_back({k, v});
+  req.resources.push_back(std::move(res));
+  auto resp = client_->call_any<AlterConfigsResponse>(req, Clock::now() + client_->config().request_timeout);
   if (!resp) return unexpected(resp.error());
   for (const auto& r : resp->responses) {
     if (r.error_code != 0) return unexpected(topic_error(r.error_code, r.error_message, r.resource_name));

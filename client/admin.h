@@ -59,6 +59,9 @@ class Admin {
  private:
   explicit Admin(std::unique_ptr<KafkaClient> client) : client_(std::move(client)) {}
   // Calls the controller, refreshing metadata and retrying on NOT_CONTROLLER / network errors.
+  // AlterConfigs for brokers without IncrementalAlterConfigs (read-modify-write of the overrides).
+  Result<void, ClientError> alter_topic_configs_legacy(
+      const std::string& name, const std::map<std::string, std::optional<std::string>>& changes);
   template <class Resp, class Req, class ErrorOf>
   Result<Resp, ClientError> call_controller(const Req& req, ErrorOf error_of);
 
