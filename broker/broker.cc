@@ -150,6 +150,7 @@ Result<void, std::string> Broker::startup() {
   admin_ = std::make_unique<TopicAdmin>(config_, topic_configs_, *zk_, metadata_, *replicas_, *logs_);
   producer_ids_ = std::make_unique<ProducerIdManager>(*zk_, config_.broker_id);
   apis_ = std::make_unique<KafkaApis>(config_, loop_, metadata_, *replicas_, *admin_, *producer_ids_, topic_configs_);
+  start_group_coordinator();
   if (auto l = open_listeners(); !l) return l;
 
   // After a kill -9 the previous process's ephemeral registration lives until its session times out.
@@ -227,6 +228,23 @@ Result<void, std::string> Broker::startup() {
   logger("broker")->info("broker {} started: cluster id {}, {} partitions hosted", config_.broker_id,
                          metadata_.cluster_id, replicas_->partitions().size());
   return {};
+}
+
+void Broker::start_group_coordinator() {
+  coordinator::GroupConfig gc;
+  gc.offsets_topic_num_partitions = config_.offsets_topic_num_partitions;
+  gc.group_min_session_timeout_ms = config_.group_min_session_timeout_ms;
+  gc.group_max_session_timeout_ms = config_.group_max_session_timeout_ms;
+  gc.group_initial_rebalance_delay_ms = config_.group_initial_rebalance_delay_ms;
+  gc.group_max_size = config_.group_max_size;
+  gc.offsets_retention_ms = config_.offsets_retention_minutes * 60 * 1000;
+  gc.offset_metadata_max_bytes = config_.offset_metadata_max_bytes;
+  coordinator_bridge_ = std::make_unique<CoordinatorBridge>(loop_, *replicas_);
+  groups_ = std::make_unique<coordinator::GroupCoordinator>(gc, *coordinator_bridge_, *coordinator_bridge_);
+  coordinator_bridge_->attach(*groups_);
+  replicas_->set_leadership_listener(
+      [this](const log::TopicPartition& tp, bool leader) { coordinator_bridge_->on_leadership(tp, leader); });
+  apis_->set_group_coordinator(*groups_);
 }
 
 void Broker::start_periodic_tasks() {

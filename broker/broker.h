@@ -5,6 +5,8 @@
 #include <string>
 
 #include "broker/config.h"
+#include "broker/coordinator_bridge.h"
+#include "coordinator/group_coordinator.h"
 #include "broker/event_loop.h"
 #include "broker/kafka_apis.h"
 #include "broker/metadata_cache.h"
@@ -37,6 +39,7 @@ class Broker {
   void elect_controller();
   void on_session_state(zk::SessionState state);
   void start_periodic_tasks();
+  void start_group_coordinator();
   void shutdown();
 
   BrokerConfig config_;
@@ -49,6 +52,8 @@ class Broker {
   std::unique_ptr<ReplicaManager> replicas_;
   std::unique_ptr<TopicAdmin> admin_;
   std::unique_ptr<ProducerIdManager> producer_ids_;
+  std::unique_ptr<CoordinatorBridge> coordinator_bridge_;
+  std::unique_ptr<coordinator::GroupCoordinator> groups_;
   std::unique_ptr<KafkaApis> apis_;
   std::unique_ptr<Server> server_;
   std::vector<Listener> advertised_;  // with bound ports filled in

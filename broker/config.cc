@@ -151,6 +151,14 @@ const std::vector<std::pair<std::string, Setter>>& setters() {
       {"connections.max.idle.ms", int_key(&BrokerConfig::connections_max_idle_ms, -1, INT64_MAX)},
       {"offsets.topic.num.partitions", int_key(&BrokerConfig::offsets_topic_num_partitions, 1, 100000)},
       {"offsets.topic.replication.factor", int_key(&BrokerConfig::offsets_topic_replication_factor, 1, INT16_MAX)},
+      {"offsets.topic.segment.bytes", int_key(&BrokerConfig::offsets_topic_segment_bytes, 14, INT32_MAX)},
+      {"group.initial.rebalance.delay.ms", int_key(&BrokerConfig::group_initial_rebalance_delay_ms, 0, INT32_MAX)},
+      {"group.min.session.timeout.ms", int_key(&BrokerConfig::group_min_session_timeout_ms, 0, INT32_MAX)},
+      {"group.max.session.timeout.ms", int_key(&BrokerConfig::group_max_session_timeout_ms, 0, INT32_MAX)},
+      {"group.max.size", int_key(&BrokerConfig::group_max_size, 1, INT32_MAX)},
+      {"offsets.retention.minutes", int_key(&BrokerConfig::offsets_retention_minutes, 1, INT32_MAX)},
+      {"offset.metadata.max.bytes", int_key(&BrokerConfig::offset_metadata_max_bytes, 0, INT32_MAX)},
+      {"log.cleaner.backoff.ms", int_key(&BrokerConfig::log_cleaner_backoff_ms, 0, INT64_MAX)},
       {"log.segment.bytes", int_key(&BrokerConfig::log_segment_bytes, 14, INT32_MAX)},
       {"log.roll.hours", scaled_key(&BrokerConfig::log_roll_ms, 3600000)},
       {"log.roll.ms", int_key(&BrokerConfig::log_roll_ms, 1, INT64_MAX)},
@@ -182,14 +190,12 @@ const std::set<std::string>& accepted_keys() {
   static const std::set<std::string> keys = {
       "num.network.threads", "num.io.threads", "socket.send.buffer.bytes", "socket.receive.buffer.bytes",
       "num.recovery.threads.per.data.dir", "transaction.state.log.replication.factor",
-      "transaction.state.log.min.isr", "group.initial.rebalance.delay.ms", "group.min.session.timeout.ms",
-      "group.max.session.timeout.ms", "controlled.shutdown.enable", "auto.leader.rebalance.enable",
+      "transaction.state.log.min.isr", "controlled.shutdown.enable", "auto.leader.rebalance.enable",
       "unclean.leader.election.enable", "replica.lag.time.max.ms", "replica.fetch.max.bytes",
       "replica.fetch.wait.max.ms", "num.replica.fetchers", "control.plane.listener.name",
       "zookeeper.set.acl", "queued.max.requests", "background.threads", "request.timeout.ms",
-      "offsets.retention.minutes", "log.cleaner.enable", "log.cleaner.threads", "security.inter.broker.protocol",
-      "broker.id.generation.enable", "reserved.broker.max.id", "offsets.topic.segment.bytes",
-      "log.cleaner.min.cleanable.ratio", "log.preallocate", "jmx.port"};
+      "log.cleaner.enable", "log.cleaner.threads", "security.inter.broker.protocol",
+      "broker.id.generation.enable", "reserved.broker.max.id", "log.cleaner.min.cleanable.ratio", "log.preallocate", "jmx.port"};
   return keys;
 }
 

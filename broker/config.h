@@ -49,6 +49,14 @@ class BrokerConfig {
   int64_t connections_max_idle_ms = 600000;
   int32_t offsets_topic_num_partitions = 50;
   int16_t offsets_topic_replication_factor = 3;
+  int64_t offsets_topic_segment_bytes = 104857600;
+  int32_t group_initial_rebalance_delay_ms = 3000;
+  int32_t group_min_session_timeout_ms = 6000;
+  int32_t group_max_session_timeout_ms = 1800000;
+  int32_t group_max_size = INT32_MAX;
+  int64_t offsets_retention_minutes = 10080;
+  int32_t offset_metadata_max_bytes = 4096;
+  int64_t log_cleaner_backoff_ms = 15000;
 
   // Log defaults (topic-level keys derive from these).
   int64_t log_segment_bytes = 1073741824;

@@ -29,6 +29,20 @@ KafkaApis::KafkaApis(const BrokerConfig& config, EventLoop& loop, MetadataCache&
   };
 }
 
+void KafkaApis::set_group_coordinator(coordinator::GroupCoordinator& groups) {
+  groups_ = &groups;
+  handlers_[ApiKey::FindCoordinator] = &KafkaApis::handle_find_coordinator;
+  handlers_[ApiKey::JoinGroup] = &KafkaApis::handle_join_group;
+  handlers_[ApiKey::SyncGroup] = &KafkaApis::handle_sync_group;
+  handlers_[ApiKey::Heartbeat] = &KafkaApis::handle_heartbeat;
+  handlers_[ApiKey::LeaveGroup] = &KafkaApis::handle_leave_group;
+  handlers_[ApiKey::OffsetCommit] = &KafkaApis::handle_offset_commit;
+  handlers_[ApiKey::OffsetFetch] = &KafkaApis::handle_offset_fetch;
+  handlers_[ApiKey::DescribeGroups] = &KafkaApis::handle_describe_groups;
+  handlers_[ApiKey::ListGroups] = &KafkaApis::handle_list_groups;
+  handlers_[ApiKey::DeleteGroups] = &KafkaApis::handle_delete_groups;
+}
+
 std::vector<ApiVersionRange> KafkaApis::advertised_versions() const {
   std::vector<ApiVersionRange> out;
   for (auto& range : api_versions_table()) {

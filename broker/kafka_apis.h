@@ -14,6 +14,10 @@
 #include "broker/request.h"
 #include "broker/topic_config.h"
 
+namespace gregor::coordinator {
+class GroupCoordinator;
+}
+
 namespace gregor::broker {
 
 class TopicAdmin;
@@ -26,6 +30,9 @@ class KafkaApis {
 
   // Entry point from the network: one complete frame.
   void handle_frame(Connection& conn, std::vector<uint8_t> frame, Responder responder);
+
+  // Enables the group APIs (FindCoordinator, JoinGroup, ... OffsetCommit) served by this coordinator.
+  void set_group_coordinator(coordinator::GroupCoordinator& groups);
 
   // The ranges ApiVersions advertises: the codec's table restricted to APIs with a handler.
   std::vector<ApiVersionRange> advertised_versions() const;
@@ -43,6 +50,16 @@ class KafkaApis {
   void handle_describe_configs(Request& req, Reader& body);
   void handle_init_producer_id(Request& req, Reader& body);
   void handle_offset_for_leader_epoch(Request& req, Reader& body);
+  void handle_find_coordinator(Request& req, Reader& body);
+  void handle_join_group(Request& req, Reader& body);
+  void handle_sync_group(Request& req, Reader& body);
+  void handle_heartbeat(Request& req, Reader& body);
+  void handle_leave_group(Request& req, Reader& body);
+  void handle_offset_commit(Request& req, Reader& body);
+  void handle_offset_fetch(Request& req, Reader& body);
+  void handle_describe_groups(Request& req, Reader& body);
+  void handle_list_groups(Request& req, Reader& body);
+  void handle_delete_groups(Request& req, Reader& body);
 
   void answer_unsupported_api_versions(Request& req);
 
@@ -53,6 +70,7 @@ class KafkaApis {
   TopicAdmin& admin_;
   ProducerIdManager& producer_ids_;
   const TopicConfigs& topic_configs_;
+  coordinator::GroupCoordinator* groups_ = nullptr;
   std::map<ApiKey, Handler> handlers_;
 };
 

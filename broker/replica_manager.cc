@@ -33,6 +33,7 @@ Result<Partition*, std::string> ReplicaManager::get_or_create_partition(const lo
 }
 
 void ReplicaManager::remove_partition(const log::TopicPartition& tp, bool delete_log) {
+  if (partitions_.count(tp)) notify_leadership(tp, false);
   partitions_.erase(tp);
   if (delete_log) logs_.delete_log(tp);
   // Parked fetches may reference the partition: answer them now (they will see UNKNOWN_TOPIC_OR_PARTITION).

@@ -56,6 +56,13 @@ class ReplicaManager {
   void fetch(const FetchParams& params, std::vector<FetchPartitionSpec> specs, FetchDone done);
 
   int64_t high_watermark_of(const log::TopicPartition& tp) const;
+
+  // Observers of leadership changes (the group coordinator loads __consumer_offsets partitions it leads).
+  using LeadershipListener = std::function<void(const log::TopicPartition&, bool is_leader)>;
+  void set_leadership_listener(LeadershipListener l) { leadership_listener_ = std::move(l); }
+  void notify_leadership(const log::TopicPartition& tp, bool is_leader) {
+    if (leadership_listener_) leadership_listener_(tp, is_leader);
+  }
   size_t delayed_fetch_count() const { return delayed_.size(); }
 
  private:
@@ -75,6 +82,7 @@ class ReplicaManager {
   int32_t broker_id_;
   std::map<log::TopicPartition, std::unique_ptr<Partition>> partitions_;
   std::list<DelayedFetch> delayed_;
+  LeadershipListener leadership_listener_;
 };
 
 }  // namespace gregor::broker

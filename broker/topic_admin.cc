@@ -162,8 +162,10 @@ void TopicAdmin::apply_partition(const std::string& topic, int32_t partition, co
   }
   if (info.leader == config_.broker_id) {
     (*p)->make_leader(info.leader_epoch, info.replicas, info.isr, info.zk_version, logs_.high_watermark_checkpoint(tp));
+    replicas_.notify_leadership(tp, true);
   } else {
     (*p)->make_follower(info.leader, info.leader_epoch, info.replicas, info.zk_version);
+    replicas_.notify_leadership(tp, false);
   }
 }
 
@@ -282,6 +284,26 @@ void TopicAdmin::auto_create_topic(const std::string& name) {
     if (r.error != ErrorCode::NONE) {
       logger("controller")->warn("auto-creation of topic {} failed: {}", r.name, r.message);
     }
+  });
+}
+
+void TopicAdmin::create_offsets_topic() {
+  if (!is_controller_ || metadata_.topics.count(kConsumerOffsetsTopic) || creating_.count(kConsumerOffsetsTopic)) return;
+  NewTopic t;
+  t.name = kConsumerOffsetsTopic;
+  t.num_partitions = config_.offsets_topic_num_partitions;
+  t.replication_factor = config_.offsets_topic_replication_factor;
+  t.configs = {{"cleanup.policy", "compact"},
+               {"compression.type", "producer"},
+               {"segment.bytes", std::to_string(config_.offsets_topic_segment_bytes)}};
+  auto plan = plan_topic(t);
+  if (!plan) {
+    // Kafka refuses to create it with fewer live brokers than offsets.topic.replication.factor.
+    logger("controller")->warn("cannot create {} yet: {}", kConsumerOffsetsTopic, plan.error().message);
+    return;
+  }
+  write_new_topic(t.name, std::move(*plan), t.configs, [](TopicResult r) {
+    if (r.error != ErrorCode::NONE) logger("controller")->warn("creating {} failed: {}", r.name, r.message);
   });
 }
 

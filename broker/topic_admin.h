@@ -55,6 +55,8 @@ class TopicAdmin {
   // Metadata auto-creation (num.partitions, default.replication.factor); fire and forget.
   void auto_create_topic(const std::string& name);
   void refresh_brokers();
+  // __consumer_offsets on first FindCoordinator: offsets.topic.* settings, compacted.
+  void create_offsets_topic();
 
  private:
   Result<std::map<int32_t, std::vector<int32_t>>, TopicResult> plan_topic(const NewTopic& t) const;
