@@ -80,6 +80,12 @@ void Connection::send(ApiKey key, BodyEncoder encode, ResponseHandler handler) {
   write_request(std::move(p));
 }
 
+bool Connection::has_unsent() const {
+  if (state_ == State::Failed) return false;
+  if (!queued_.empty()) return true;
+  return bev_ != nullptr && evbuffer_get_length(bufferevent_get_output(bev_)) > 0;
+}
+
 std::optional<int16_t> Connection::version_for(ApiKey key) const {
   const ApiVersionRange* ours = find_api(key);
   auto theirs = broker_versions_.find(static_cast<int16_t>(key));

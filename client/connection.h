@@ -59,6 +59,9 @@ class Connection {
   int32_t port() const { return port_; }
   // Requests sent and awaiting a response, plus those queued before negotiation.
   size_t in_flight() const { return in_flight_.size() + queued_.size(); }
+  // True while requests are queued or bytes wait in the socket's output buffer (acks=0 Produce
+  // has no response to wait for, so flush() waits for this instead).
+  bool has_unsent() const;
 
  private:
   struct Pending {

@@ -92,6 +92,13 @@ void KafkaClient::pause(std::chrono::milliseconds d) {
   run_until([] { return false; }, deadline);
 }
 
+bool KafkaClient::has_unsent() const {
+  for (const auto& [id, conn] : connections_) {
+    if (conn->has_unsent()) return true;
+  }
+  return false;
+}
+
 void KafkaClient::bury_failed() {
   for (auto it = connections_.begin(); it != connections_.end();) {
     if (it->second->failed()) {

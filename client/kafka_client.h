@@ -107,6 +107,9 @@ class KafkaClient {
   // Merges a Metadata response (from an asynchronous request); all_topics drops unlisted topics.
   void update_metadata(const MetadataResponse& response, bool all_topics);
 
+  // True while some connection still has requests or bytes to write.
+  bool has_unsent() const;
+
   // Runs the loop for d (backoff without blocking other connections' progress).
   void pause(std::chrono::milliseconds d);
 

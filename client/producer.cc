@@ -130,7 +130,7 @@ Result<void, ClientError> Producer::flush(std::chrono::milliseconds timeout) {
   bool done = client_->run_until(
       [this] {
         run_sender();
-        return pending_records_ == 0 || fatal_.has_value();
+        return (pending_records_ == 0 && !client_->has_unsent()) || fatal_.has_value();
       },
       deadline);
   accumulator_.set_flushing(false);
@@ -250,9 +250,10 @@ void Producer::send_batches(int32_t node, std::vector<std::unique_ptr<ProducerBa
   Connection* conn = client_->connection(node);
   ++requests_in_flight_;
   if (config_.acks == 0) {
-    // No response will come: the request is done once it is handed to the connection.
+    // No response will come: the request is done once it is handed to the connection. It may wait
+    // for the connection's negotiation, so it keeps the batch bytes it views alive.
     conn->send(
-        ProduceRequest::kApiKey, [req](Writer& w, int16_t v) { req.encode(w, v); }, nullptr);
+        ProduceRequest::kApiKey, [req, request](Writer& w, int16_t v) { req.encode(w, v); }, nullptr);
     --requests_in_flight_;
     for (auto& b : request->batches) {
       partitions_in_flight_.erase(b->tp);
