@@ -168,7 +168,8 @@ Result<void, std::string> Broker::startup() {
     });
     if (!r) return r;
     if (reg == zk::ZkError::ok) break;
-    if (reg != zk::ZkError::node_exists) {
+    bool transient = reg == zk::ZkError::connection_loss || reg == zk::ZkError::operation_timeout;
+    if (reg != zk::ZkError::node_exists && !transient) {
       return unexpected("cannot register /brokers/ids/" + std::to_string(config_.broker_id) + ": " +
                         std::string(zk::to_string(reg)));
     }
@@ -177,7 +178,9 @@ Result<void, std::string> Broker::startup() {
                         " is registered by another live broker (/brokers/ids/" + std::to_string(config_.broker_id) +
                         " did not expire within 1.5 x zookeeper.session.timeout.ms)");
     }
-    if (!waited) {
+    if (transient) {
+      logger("broker")->warn("registering /brokers/ids/{}: {}; retrying", config_.broker_id, zk::to_string(reg));
+    } else if (!waited) {
       logger("broker")->warn("/brokers/ids/{} is held by another session (a previous run of this broker?): "
                              "waiting up to {} ms for it to expire",
                              config_.broker_id, config_.zookeeper_session_timeout_ms * 3 / 2);
@@ -258,6 +261,9 @@ void Broker::start_periodic_tasks() {
   timers_.push_back(loop_.run_every(std::chrono::milliseconds(config_.log_retention_check_interval_ms),
                                     [this, hw_of] { logs_->run_retention(loop_.now_ms(), hw_of); }));
   timers_.push_back(loop_.run_every(std::chrono::milliseconds(1000), [this] { logs_->flush_dirty_logs(loop_.now_ms()); }));
+  // Compaction of cleanup.policy=compact logs (__consumer_offsets among them) runs off the loop thread.
+  timers_.push_back(loop_.run_every(std::chrono::milliseconds(std::max<int64_t>(config_.log_cleaner_backoff_ms, 100)),
+                                    [this, hw_of] { logs_->run_cleaner(loop_.now_ms(), hw_of); }));
 }
 
 void Broker::on_session_state(zk::SessionState state) {
