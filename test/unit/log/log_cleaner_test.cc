@@ -146,11 +146,13 @@ CleanOutput clean(Log& log, int64_t now_ms, int64_t hw = INT64_MAX, const Cleane
   return std::move(**r);
 }
 
-// Random updates (about 10% tombstones) of `keys` keys in batches of 1..4 records.
-std::vector<Kv> random_updates(Log& log, std::mt19937& rng, int batches, int keys) {
+// Random updates (about 10% tombstones) of `keys` keys in batches of 1..4 records. With `unique_keys`, each
+// batch also writes a key of its own, so every segment holds latest values.
+std::vector<Kv> random_updates(Log& log, std::mt19937& rng, int batches, int keys, bool unique_keys = false) {
   std::vector<Kv> written;
   for (int i = 0; i < batches; ++i) {
     std::vector<TestRecord> records;
+    if (unique_keys) records.push_back({"unique" + std::to_string(log.log_end_offset()), "u", 1000 + i});
     int n = std::uniform_int_distribution<int>(1, 4)(rng);
     for (int j = 0; j < n; ++j) {
       std::string key = "key" + std::to_string(std::uniform_int_distribution<int>(0, keys - 1)(rng));
@@ -375,7 +377,7 @@ BOOST_AUTO_TEST_CASE(crash_at_every_swap_step_leaves_a_valid_log) {
         {
           auto log = open_log(dir.path());
           std::mt19937 rng(99);
-          written = random_updates(*log, rng, 120, 15);
+          written = random_updates(*log, rng, 100, 15, true);
           leo = log->log_end_offset();
           end = first_uncleanable(*log);
           auto job = LogCleaner::prepare(*log, INT64_MAX, 0, kNow);
