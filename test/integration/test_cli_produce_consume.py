@@ -189,3 +189,18 @@ def test_perf_produce_and_consume_print_kafka_lines(module_broker):
     assert len(row) == 10 and row[4] == "5000"
     assert abs(float(row[2]) - 5000 * 200 / 1048576) < 0.001
     assert json.loads(out[2])["messages"] == 5000
+
+
+def test_dump_log_prints_the_segment(module_broker):
+    bs = module_broker.bootstrap
+    gregor(bs, "topics", "create", "dump", "-p", "1")
+    gregor(bs, "produce", "dump", "-K", ":", input="k1:hello\nk2:world\n")
+    segment = sorted(module_broker.partition_dir("dump", 0).glob("*.log"))[0]
+    r = gregor(None, "dump-log", str(segment), "--print-records", check=False)
+    if r.returncode != 0 and "not available in this build" in r.stderr:
+        pytest.skip("built without log/dump_log.h")
+    assert r.returncode == 0, r.stderr
+    assert f"Dumping {segment}" in r.stdout
+    assert "hello" in r.stdout and "world" in r.stdout
+    r = gregor(None, "dump-log", str(segment) + ".missing", check=False)
+    assert r.returncode != 0 and r.stderr.count("\n") == 1
