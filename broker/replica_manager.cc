@@ -15,6 +15,15 @@ Partition* ReplicaManager::partition(const log::TopicPartition& tp) const {
   return it == partitions_.end() ? nullptr : it->second.get();
 }
 
+Result<Partition*, ErrorCode> ReplicaManager::leader_partition(const log::TopicPartition& tp,
+                                                               int32_t current_leader_epoch) const {
+  Partition* p = partition(tp);
+  if (!p) return unexpected(ErrorCode::UNKNOWN_TOPIC_OR_PARTITION);
+  if (!p->is_leader()) return unexpected(ErrorCode::NOT_LEADER_OR_FOLLOWER);
+  if (auto e = p->check_leader_epoch(current_leader_epoch); e != ErrorCode::NONE) return unexpected(e);
+  return p;
+}
+
 std::vector<Partition*> ReplicaManager::partitions() const {
   std::vector<Partition*> out;
   for (auto& [tp, p] : partitions_) out.push_back(p.get());

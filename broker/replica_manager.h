@@ -43,6 +43,9 @@ class ReplicaManager {
   ReplicaManager(EventLoop& loop, log::LogManager& logs, int32_t broker_id);
 
   Partition* partition(const log::TopicPartition& tp) const;
+  // The partition if this broker leads it at the client's current_leader_epoch (-1 = no check), else the
+  // error to answer: UNKNOWN_TOPIC_OR_PARTITION, NOT_LEADER_OR_FOLLOWER, FENCED/UNKNOWN_LEADER_EPOCH.
+  Result<Partition*, ErrorCode> leader_partition(const log::TopicPartition& tp, int32_t current_leader_epoch) const;
   // Creates (or opens) the local log and the Partition object.
   Result<Partition*, std::string> get_or_create_partition(const log::TopicPartition& tp, const TopicSettings& settings);
   void remove_partition(const log::TopicPartition& tp, bool delete_log);

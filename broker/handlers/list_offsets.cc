@@ -30,13 +30,10 @@ void KafkaApis::handle_list_offsets(Request& req, Reader& body) {
     for (auto& part : topic.partitions) {
       ListOffsetsResponse::ListOffsetsPartitionResponse p;
       p.partition_index = part.partition_index;
-      Partition* partition = replicas_.partition(log::TopicPartition{topic.name, part.partition_index});
-      if (!partition) {
-        p.error_code = code(ErrorCode::UNKNOWN_TOPIC_OR_PARTITION);
-      } else if (!partition->is_leader()) {
-        p.error_code = code(ErrorCode::NOT_LEADER_OR_FOLLOWER);
-      } else if (auto e = partition->check_leader_epoch(part.current_leader_epoch); e != ErrorCode::NONE) {
-        p.error_code = code(e);
+      auto leader = replicas_.leader_partition({topic.name, part.partition_index}, part.current_leader_epoch);
+      Partition* partition = leader ? *leader : nullptr;
+      if (!leader) {
+        p.error_code = code(leader.error());
       } else if (part.timestamp == kLatest) {
         p.offset = request->replica_id >= 0 ? partition->log_end_offset() : partition->high_watermark();
         p.leader_epoch = partition->leader_epoch();

@@ -15,14 +15,11 @@ void KafkaApis::handle_offset_for_leader_epoch(Request& req, Reader& body) {
     for (auto& part : topic.partitions) {
       OffsetForLeaderEpochResponse::EpochEndOffset p;
       p.partition = part.partition;
-      Partition* partition = replicas_.partition(log::TopicPartition{topic.topic, part.partition});
-      if (!partition) {
-        p.error_code = code(ErrorCode::UNKNOWN_TOPIC_OR_PARTITION);
-      } else if (!partition->is_leader()) {
-        p.error_code = code(ErrorCode::NOT_LEADER_OR_FOLLOWER);
-      } else if (auto e = partition->check_leader_epoch(part.current_leader_epoch); e != ErrorCode::NONE) {
-        p.error_code = code(e);
+      auto leader = replicas_.leader_partition({topic.topic, part.partition}, part.current_leader_epoch);
+      if (!leader) {
+        p.error_code = code(leader.error());
       } else {
+        Partition* partition = *leader;
         auto [epoch, end] =
             partition->log().leader_epoch_cache().end_offset_for(part.leader_epoch, partition->log_end_offset());
         p.leader_epoch = epoch;

@@ -85,3 +85,17 @@ def create_topics(conn: KafkaConnection, topics: dict[str, tuple[int, int]],
     r = Reader(conn.request(19, 2, w.bytes()))
     r.int32()
     return {name: (err, msg) for name, err, msg in r.array(lambda x: (x.string(), x.int16(), x.string()))}
+
+
+def offset_for_leader_epoch(conn: KafkaConnection, topic: str, partition: int, leader_epoch: int,
+                            current_leader_epoch: int = -1) -> tuple[int, int, int]:
+    """OffsetForLeaderEpoch v2: (error, leader_epoch, end_offset)."""
+    w = Writer().int32(1).string(topic).int32(1).int32(partition).int32(current_leader_epoch).int32(leader_epoch)
+    r = Reader(conn.request(23, 2, w.bytes()))
+    r.int32()
+    assert r.int32() == 1
+    r.string()
+    assert r.int32() == 1
+    err = r.int16()
+    r.int32()
+    return err, r.int32(), r.int64()
