@@ -2,6 +2,7 @@
 #include "broker/kafka_apis.h"
 
 #include "broker/logging.h"
+#include "broker/network/outbound_connection.h"
 
 namespace gregor::broker {
 
@@ -51,6 +52,14 @@ std::vector<ApiVersionRange> KafkaApis::advertised_versions() const {
   return out;
 }
 
+namespace {
+bool is_control_request(const RequestHeader& h) {
+  bool control_key = h.api_key == ApiKey::LeaderAndIsr || h.api_key == ApiKey::StopReplica ||
+                     h.api_key == ApiKey::UpdateMetadata || h.api_key == ApiKey::ControlledShutdown;
+  return control_key && h.api_version == kControlApiVersion;
+}
+}  // namespace
+
 void KafkaApis::handle_frame(Connection& conn, std::vector<uint8_t> frame, Responder responder) {
   Request req;
   req.frame = std::move(frame);
@@ -64,6 +73,11 @@ void KafkaApis::handle_frame(Connection& conn, std::vector<uint8_t> frame, Respo
     return req.responder.close_connection("malformed request header");
   }
   req.header = std::move(*header);
+  if (is_control_request(req.header) && control_handler_) {
+    req.body_offset = reader.position();
+    auto body = req.body();
+    return control_handler_(req, body);
+  }
   auto it = handlers_.find(req.header.api_key);
   bool known = it != handlers_.end();
   if (!known || !req.header.is_supported) {

@@ -4,6 +4,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <span>
 #include <vector>
 
 #include "broker/config.h"
@@ -33,6 +34,11 @@ class KafkaApis {
 
   // Enables the group APIs (FindCoordinator, JoinGroup, ... OffsetCommit) served by this coordinator.
   void set_group_coordinator(coordinator::GroupCoordinator& groups);
+
+  // Controller <-> broker Protobuf requests (LeaderAndIsr, StopReplica, UpdateMetadata, ControlledShutdown at
+  // kControlApiVersion): body = the serialized message; the handler answers through req.responder.
+  using ControlHandler = std::function<void(Request& req, std::span<const uint8_t> body)>;
+  void set_control_handler(ControlHandler h) { control_handler_ = std::move(h); }
 
   // The ranges ApiVersions advertises: the codec's table restricted to APIs with a handler.
   std::vector<ApiVersionRange> advertised_versions() const;
@@ -72,6 +78,7 @@ class KafkaApis {
   const TopicConfigs& topic_configs_;
   coordinator::GroupCoordinator* groups_ = nullptr;
   std::map<ApiKey, Handler> handlers_;
+  ControlHandler control_handler_;
 };
 
 }  // namespace gregor::broker
