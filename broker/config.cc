@@ -181,6 +181,31 @@ const std::vector<std::pair<std::string, Setter>>& setters() {
        int_key(&BrokerConfig::replica_high_watermark_checkpoint_interval_ms, 1, INT64_MAX)},
       {"log.flush.offset.checkpoint.interval.ms",
        int_key(&BrokerConfig::log_flush_offset_checkpoint_interval_ms, 0, INT64_MAX)},
+      {"control.plane.listener.name",
+       [](BrokerConfig& c, const std::string&, const std::string& v) -> Result<void, std::string> {
+         if (!v.empty()) c.control_plane_listener_name = v;
+         return {};
+       }},
+      {"controlled.shutdown.enable", bool_key(&BrokerConfig::controlled_shutdown_enable)},
+      {"controlled.shutdown.max.retries", int_key(&BrokerConfig::controlled_shutdown_max_retries, 0, INT32_MAX)},
+      {"controlled.shutdown.retry.backoff.ms",
+       int_key(&BrokerConfig::controlled_shutdown_retry_backoff_ms, 0, INT64_MAX)},
+      {"auto.leader.rebalance.enable", bool_key(&BrokerConfig::auto_leader_rebalance_enable)},
+      {"leader.imbalance.check.interval.seconds",
+       int_key(&BrokerConfig::leader_imbalance_check_interval_seconds, 1, INT64_MAX)},
+      {"leader.imbalance.per.broker.percentage",
+       int_key(&BrokerConfig::leader_imbalance_per_broker_percentage, 0, 100)},
+      {"unclean.leader.election.enable", bool_key(&BrokerConfig::unclean_leader_election_enable)},
+      {"replica.lag.time.max.ms", int_key(&BrokerConfig::replica_lag_time_max_ms, 1, INT64_MAX)},
+      {"replica.fetch.max.bytes", int_key(&BrokerConfig::replica_fetch_max_bytes, 0, INT32_MAX)},
+      {"replica.fetch.response.max.bytes", int_key(&BrokerConfig::replica_fetch_response_max_bytes, 0, INT32_MAX)},
+      {"replica.fetch.wait.max.ms", int_key(&BrokerConfig::replica_fetch_wait_max_ms, 0, INT32_MAX)},
+      {"replica.fetch.min.bytes", int_key(&BrokerConfig::replica_fetch_min_bytes, 1, INT32_MAX)},
+      {"replica.fetch.backoff.ms", int_key(&BrokerConfig::replica_fetch_backoff_ms, 0, INT64_MAX)},
+      {"replica.socket.timeout.ms", int_key(&BrokerConfig::replica_socket_timeout_ms, 1, INT32_MAX)},
+      {"num.replica.fetchers", int_key(&BrokerConfig::num_replica_fetchers, 1, 64)},
+      {"request.timeout.ms", int_key(&BrokerConfig::request_timeout_ms, 1, INT32_MAX)},
+      {"controller.socket.timeout.ms", int_key(&BrokerConfig::controller_socket_timeout_ms, 1, INT32_MAX)},
   };
   return table;
 }
@@ -190,10 +215,7 @@ const std::set<std::string>& accepted_keys() {
   static const std::set<std::string> keys = {
       "num.network.threads", "num.io.threads", "socket.send.buffer.bytes", "socket.receive.buffer.bytes",
       "num.recovery.threads.per.data.dir", "transaction.state.log.replication.factor",
-      "transaction.state.log.min.isr", "controlled.shutdown.enable", "auto.leader.rebalance.enable",
-      "unclean.leader.election.enable", "replica.lag.time.max.ms", "replica.fetch.max.bytes",
-      "replica.fetch.wait.max.ms", "num.replica.fetchers", "control.plane.listener.name",
-      "zookeeper.set.acl", "queued.max.requests", "background.threads", "request.timeout.ms",
+      "transaction.state.log.min.isr", "zookeeper.set.acl", "queued.max.requests", "background.threads",
       "log.cleaner.enable", "log.cleaner.threads", "security.inter.broker.protocol",
       "broker.id.generation.enable", "reserved.broker.max.id", "log.cleaner.min.cleanable.ratio", "log.preallocate", "jmx.port"};
   return keys;

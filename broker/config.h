@@ -76,6 +76,26 @@ class BrokerConfig {
   int64_t replica_high_watermark_checkpoint_interval_ms = 5000;
   int64_t log_flush_offset_checkpoint_interval_ms = 60000;
 
+  // Cluster: controller, replication, ISR (Kafka's defaults).
+  std::optional<std::string> control_plane_listener_name;  // else the inter-broker listener carries control
+  bool controlled_shutdown_enable = true;
+  int32_t controlled_shutdown_max_retries = 3;
+  int64_t controlled_shutdown_retry_backoff_ms = 5000;
+  bool auto_leader_rebalance_enable = true;
+  int64_t leader_imbalance_check_interval_seconds = 300;
+  int32_t leader_imbalance_per_broker_percentage = 10;
+  bool unclean_leader_election_enable = false;
+  int64_t replica_lag_time_max_ms = 30000;
+  int32_t replica_fetch_max_bytes = 1048576;
+  int32_t replica_fetch_response_max_bytes = 10485760;
+  int32_t replica_fetch_wait_max_ms = 500;
+  int32_t replica_fetch_min_bytes = 1;
+  int64_t replica_fetch_backoff_ms = 1000;
+  int32_t replica_socket_timeout_ms = 30000;
+  int32_t num_replica_fetchers = 1;
+  int32_t request_timeout_ms = 30000;
+  int32_t controller_socket_timeout_ms = 30000;
+
   // Every key as given (file + environment), for DescribeConfigs.
   const std::map<std::string, std::string>& raw() const { return raw_; }
   // Keys present in raw() that gregor does not know (warned about at start-up).
