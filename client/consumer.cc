@@ -2,6 +2,7 @@
 #include "client/consumer.h"
 
 #include <algorithm>
+#include <cstdio>
 
 #include "protocol/messages/fetch.h"
 #include "protocol/messages/list_offsets.h"
@@ -33,6 +34,144 @@ Result<std::unique_ptr<Consumer>, ClientError> Consumer::create(ConsumerConfig c
 
 Consumer::Consumer(ConsumerConfig config, std::unique_ptr<KafkaClient> client)
     : config_(std::move(config)), client_(std::move(client)) {}
+
+Consumer::~Consumer() {
+  // A destructor cannot return the error; callers who care call close() first.
+  if (coordinator_) (void)close();
+}
+
+Result<void, ClientError> Consumer::subscribe(std::vector<std::string> topics, GroupConfig group,
+                                              RebalanceListener listener) {
+  if (group.group_id.empty()) return unexpected(make_error(ErrorCode::INVALID_GROUP_ID, "empty group.id"));
+  if (topics.empty()) return unexpected(make_error(ErrorCode::INVALID_CONFIG, "subscribe to no topics"));
+  if (!assignment_.empty() && !coordinator_) {
+    return unexpected(make_error(ErrorCode::INVALID_CONFIG, "subscribe after assign"));
+  }
+  if (group.assignment_strategies.empty()) {
+    return unexpected(make_error(ErrorCode::INVALID_CONFIG, "no partition.assignment.strategy"));
+  }
+  for (const auto& s : group.assignment_strategies) {
+    if (s != "range" && s != "roundrobin") {
+      return unexpected(make_error(ErrorCode::INVALID_CONFIG, "unknown assignment strategy " + s));
+    }
+  }
+  if (group.heartbeat_interval >= group.session_timeout) {
+    return unexpected(
+        make_error(ErrorCode::INVALID_CONFIG, "heartbeat.interval.ms must be below session.timeout.ms"));
+  }
+  if (coordinator_) {
+    if (auto r = close(); !r) return r;
+  }
+  coordinator_ = std::make_unique<ConsumerCoordinator>(*client_, std::move(group), std::move(topics));
+  listener_ = std::move(listener);
+  has_joined_ = false;
+  return {};
+}
+
+std::map<TopicPartition, int64_t> Consumer::consumed_offsets() const {
+  std::map<TopicPartition, int64_t> out;
+  for (const auto& tp : assignment_) {
+    auto it = state_.find(tp);
+    if (it != state_.end() && it->second.consumed) out[tp] = *it->second.consumed;
+  }
+  return out;
+}
+
+Result<void, ClientError> Consumer::commit() { return commit(consumed_offsets()); }
+
+Result<void, ClientError> Consumer::commit(const std::map<TopicPartition, int64_t>& offsets) {
+  if (!coordinator_) return unexpected(make_error(ErrorCode::INVALID_GROUP_ID, "commit without subscribe"));
+  return coordinator_->commit(offsets, Clock::now() + config_.client.request_timeout);
+}
+
+void Consumer::commit_async(std::function<void(Result<void, ClientError>)> done) {
+  if (!coordinator_) {
+    if (done) done(unexpected(make_error(ErrorCode::INVALID_GROUP_ID, "commit without subscribe")));
+    return;
+  }
+  coordinator_->commit_async(consumed_offsets(), std::move(done));
+}
+
+Result<std::map<TopicPartition, int64_t>, ClientError> Consumer::committed(
+    const std::vector<TopicPartition>& tps) {
+  if (!coordinator_) return unexpected(make_error(ErrorCode::INVALID_GROUP_ID, "no group"));
+  return coordinator_->fetch_committed(tps, Clock::now() + config_.client.request_timeout);
+}
+
+void Consumer::report_commit_error(const ClientError& e) const {
+  // Auto commits have no caller to return to; Java logs them the same way.
+  std::fprintf(stderr, "gregor consumer: auto commit failed: %s\n", e.to_string().c_str());
+}
+
+void Consumer::maybe_auto_commit() {
+  if (!coordinator_ || !coordinator_->config().enable_auto_commit || Clock::now() < next_auto_commit_) return;
+  next_auto_commit_ = Clock::now() + coordinator_->config().auto_commit_interval;
+  coordinator_->commit_async(consumed_offsets(), [this](Result<void, ClientError> r) {
+    // REBALANCE_IN_PROGRESS and friends: the commit before rejoining covers these offsets.
+    if (!r && !is_retriable(r.error().code) && r.error().code != ErrorCode::ILLEGAL_GENERATION &&
+        r.error().code != ErrorCode::UNKNOWN_MEMBER_ID) {
+      report_commit_error(r.error());
+    }
+  });
+}
+
+Result<void, ClientError> Consumer::close() {
+  if (!coordinator_) return {};
+  std::optional<ClientError> first;
+  if (has_joined_ && !coordinator_->rejoin_needed()) {
+    if (coordinator_->config().enable_auto_commit) {
+      if (auto r = commit(); !r) first = r.error();
+    }
+    if (listener_.on_partitions_revoked) listener_.on_partitions_revoked(assignment_);
+  }
+  auto left = coordinator_->leave(Clock::now() + config_.client.request_timeout);
+  if (!left && !first) first = left.error();
+  coordinator_.reset();
+  assignment_.clear();
+  state_.clear();
+  buffer_.clear();
+  has_joined_ = false;
+  if (first) return unexpected(*first);
+  return {};
+}
+
+Result<void, ClientError> Consumer::rebalance() {
+  if (has_joined_) {
+    // Eager protocol: give everything up (committing it first) before joining again.
+    if (coordinator_->config().enable_auto_commit) {
+      if (auto r = commit(); !r) report_commit_error(r.error());
+    }
+    if (listener_.on_partitions_revoked) listener_.on_partitions_revoked(assignment_);
+    has_joined_ = false;
+  }
+  assignment_.clear();
+  state_.clear();
+  buffer_.clear();
+  const GroupConfig& g = coordinator_->config();
+  auto parts = coordinator_->join(Clock::now() + g.rebalance_timeout + config_.client.request_timeout);
+  if (!parts) return unexpected(parts.error());
+  has_joined_ = true;
+  if (auto r = assign(*parts); !r) return r;
+  need_committed_ = true;
+  next_auto_commit_ = Clock::now() + g.auto_commit_interval;
+  return {};
+}
+
+Result<void, ClientError> Consumer::maintain_group(Clock::time_point deadline) {
+  if (coordinator_->rejoin_needed()) {
+    if (auto r = rebalance(); !r) return r;
+  }
+  if (need_committed_) {
+    auto committed = coordinator_->fetch_committed(
+        assignment_, std::max(deadline, Clock::now() + config_.client.request_timeout));
+    if (!committed) return unexpected(committed.error());
+    for (const auto& [tp, offset] : *committed) seek(tp, offset);
+    need_committed_ = false;
+    if (listener_.on_partitions_assigned) listener_.on_partitions_assigned(assignment_);
+  }
+  maybe_auto_commit();
+  return {};
+}
 
 Result<void, ClientError> Consumer::ensure_metadata(const std::vector<TopicPartition>& tps) {
   std::set<std::string> topics;
@@ -98,6 +237,7 @@ Result<void, ClientError> Consumer::assign(const std::vector<TopicPartition>& pa
 void Consumer::seek(const TopicPartition& tp, int64_t offset) {
   auto& s = state_[tp];
   s.position = offset;
+  s.consumed = offset;
   ++s.seek_generation;
   std::erase_if(
       buffer_, [&tp](const ConsumerRecord& r) { return r.topic == tp.topic && r.partition == tp.partition; });
@@ -316,12 +456,27 @@ void Consumer::send_fetches() {
 }
 
 Result<std::vector<ConsumerRecord>, ClientError> Consumer::poll(std::chrono::milliseconds timeout) {
-  if (assignment_.empty()) {
-    return unexpected(make_error(ErrorCode::INVALID_REQUEST, "poll without an assignment"));
-  }
   auto deadline = Clock::now() + timeout;
+  if (coordinator_) {
+    if (auto r = maintain_group(deadline); !r) {
+      // Retriable trouble (coordinator moving, rebalance not finished in time): try again next poll.
+      if (r.error().retriable() || r.error().code == ErrorCode::REBALANCE_IN_PROGRESS) {
+        client_->pause(std::min(timeout, config_.client.retry_backoff));
+        return std::vector<ConsumerRecord>{};
+      }
+      return unexpected(r.error());
+    }
+  }
+  auto rejoining = [this] { return coordinator_ && coordinator_->rejoin_needed(); };
+  if (assignment_.empty()) {
+    if (!coordinator_)
+      return unexpected(make_error(ErrorCode::INVALID_REQUEST, "poll without an assignment"));
+    // A member without partitions still heartbeats while it waits.
+    client_->run_until(rejoining, deadline);
+    return std::vector<ConsumerRecord>{};
+  }
   if (auto r = reset_missing_positions(); !r) return unexpected(r.error());
-  while (buffer_.empty() && !fetch_error_) {
+  while (buffer_.empty() && !fetch_error_ && !rejoining()) {
     send_fetches();
     if (Clock::now() >= deadline) break;
     client_->run_once(
@@ -336,8 +491,11 @@ Result<std::vector<ConsumerRecord>, ClientError> Consumer::poll(std::chrono::mil
     return unexpected(e);
   }
   std::vector<ConsumerRecord> out;
+  if (rejoining()) return out;  // the records would be revoked in a moment: the next owner reads them
   while (!buffer_.empty() && out.size() < config_.max_poll_records) {
-    out.push_back(std::move(buffer_.front()));
+    auto& rec = buffer_.front();
+    state_[{rec.topic, rec.partition}].consumed = rec.offset + 1;
+    out.push_back(std::move(rec));
     buffer_.pop_front();
   }
   send_fetches();

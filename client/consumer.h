@@ -1,9 +1,10 @@
-// Consumer: fetches records from assigned partitions with seek, pipelined fetches and leader tracking.
+// Consumer: fetches records from assigned or group-subscribed partitions (seek, pipelined fetches, commits).
 #pragma once
 
 #include <chrono>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -11,7 +12,9 @@
 #include <string>
 #include <vector>
 
+#include "client/consumer_coordinator.h"
 #include "client/kafka_client.h"
+#include "client/list_offsets.h"
 #include "client/topic_partition.h"
 #include "protocol/record.h"
 
@@ -39,17 +42,39 @@ struct ConsumerRecord {
   std::vector<RecordHeader> headers;
 };
 
-// Special ListOffsets timestamps.
-inline constexpr int64_t kLatestTimestamp = -1;
-inline constexpr int64_t kEarliestTimestamp = -2;
-
 // Manual assignment (assign + seek). One Fetch per leader is in flight at a time; the next is sent as
 // soon as the previous answer arrives (before the application asks), so fetching overlaps
 // processing. NOT_LEADER_OR_FOLLOWER and friends refresh metadata and the partition moves to its
 // new leader; fetched data for a partition that was seeked meanwhile is dropped.
+//
+// With subscribe() the consumer is a group member instead (ConsumerCoordinator): poll() joins the
+// group, rejoins when the coordinator asks (revoking everything first: eager rebalancing), starts
+// each assigned partition at the group's committed offset (else auto.offset.reset) and auto-commits
+// what poll() has returned every auto.commit.interval.ms, before a rebalance and on close().
 class Consumer {
  public:
   static Result<std::unique_ptr<Consumer>, ClientError> create(ConsumerConfig config);
+  // Leaves the group if close() was not called (errors cannot be reported here; call close()).
+  ~Consumer();
+  Consumer(const Consumer&) = delete;
+  Consumer& operator=(const Consumer&) = delete;
+
+  // Joins group.group_id for these topics at the next poll(). Fails on a bad config or when
+  // partitions were assign()ed already.
+  Result<void, ClientError> subscribe(std::vector<std::string> topics, GroupConfig group,
+                                      RebalanceListener listener = {});
+  // Commits what poll() has returned so far (sync), or the given offsets (the next offset to read).
+  Result<void, ClientError> commit();
+  Result<void, ClientError> commit(const std::map<TopicPartition, int64_t>& offsets);
+  void commit_async(std::function<void(Result<void, ClientError>)> done = {});
+  // The group's committed offsets (absent: none committed).
+  Result<std::map<TopicPartition, int64_t>, ClientError> committed(const std::vector<TopicPartition>& tps);
+  // Commits (with auto commit), revokes and leaves the group. Idempotent.
+  Result<void, ClientError> close();
+  // The group membership, or nullptr without subscribe().
+  const ConsumerCoordinator* group() const { return coordinator_.get(); }
+  // max.poll.records; a tool that stops after N records lowers it so commits match what it used.
+  void set_max_poll_records(size_t n) { config_.max_poll_records = n; }
 
   // Replaces the assignment; fails when a topic or partition does not exist.
   Result<void, ClientError> assign(const std::vector<TopicPartition>& partitions);
@@ -77,7 +102,8 @@ class Consumer {
 
  private:
   struct PartitionState {
-    std::optional<int64_t> position;
+    std::optional<int64_t> position;  // next offset to fetch
+    std::optional<int64_t> consumed;  // next offset poll() hands out: what commits store
     std::optional<int64_t> high_watermark;
     uint64_t seek_generation = 0;  // bumped by seeks: in-flight results for older positions are dropped
   };
@@ -87,6 +113,12 @@ class Consumer {
   Result<void, ClientError> reset_missing_positions();
   void send_fetches();
   void maybe_refresh_metadata();
+  // Group upkeep at the start of poll(): rebalance when asked, committed offsets, auto commit.
+  Result<void, ClientError> maintain_group(Clock::time_point deadline);
+  Result<void, ClientError> rebalance();
+  void maybe_auto_commit();
+  void report_commit_error(const ClientError& e) const;
+  std::map<TopicPartition, int64_t> consumed_offsets() const;
 
   ConsumerConfig config_;
   std::unique_ptr<KafkaClient> client_;
@@ -97,6 +129,11 @@ class Consumer {
   std::optional<ClientError> fetch_error_;
   bool metadata_stale_ = false;
   bool metadata_in_flight_ = false;
+  std::unique_ptr<ConsumerCoordinator> coordinator_;
+  RebalanceListener listener_;
+  bool has_joined_ = false;      // a revoke is due before the next rejoin
+  bool need_committed_ = false;  // the new assignment's committed offsets are not known yet
+  Clock::time_point next_auto_commit_{};
 };
 
 }  // namespace gregor::client
