@@ -18,10 +18,10 @@ from gbench.systems import JVM_PERFORMANCE_OPTS, KAFKA_HEAP_OPTS, ZooKeeper  # n
 from gbench.tools import Tools  # noqa: E402
 from gbench.workloads import W1_PROPS, W5_PROPS, Runner  # noqa: E402
 
-FULL = dict(reps=3, w1_records=1048576, w2_records=5_000_000, w4_seconds=30, w4_warmup=10, w5_records=500_000,
-            idle_seconds=30, limits_reps=3, iperf_seconds=5, dd_mib=1024, failover=True, tool_timeout=600)
-QUICK = dict(reps=1, w1_records=100_000, w2_records=300_000, w4_seconds=4, w4_warmup=1, w5_records=30_000,
-             idle_seconds=1, limits_reps=1, iperf_seconds=1, dd_mib=256, failover=True, tool_timeout=120)
+FULL = dict(reps=3, w1_records=1048576, w2_records=2_000_000, w4_seconds=30, w4_warmup=10, w5_records=200_000,
+            idle_seconds=30, limits_reps=3, iperf_seconds=5, dd_mib=1024, failover=True, tool_timeout=600, isr_timeout=60)
+QUICK = dict(reps=1, w1_records=60_000, w2_records=200_000, w4_seconds=3, w4_warmup=1, w5_records=20_000,
+             idle_seconds=1, limits_reps=1, iperf_seconds=1, dd_mib=128, failover=True, tool_timeout=120, isr_timeout=20)
 BROKER_CPUS, CLIENT_CPUS = "0", "1"
 
 
@@ -47,6 +47,8 @@ def main() -> int:
     ap.add_argument("--reps", type=int, help="repetitions per point (default 3, --quick 1)")
     ap.add_argument("--only", choices=["single", "replicated"], help="run one part only")
     ap.add_argument("--no-failover", action="store_true")
+    ap.add_argument("--profile", action="store_true", help="perf record the gregor broker during W1/W2/W3 "
+                    "(reports in the log directory; perturbs gregor's figures)")
     ap.add_argument("--out", default=None, help="results directory (default bench/results)")
     a = ap.parse_args()
     repo = Path(__file__).resolve().parents[1]
@@ -55,6 +57,7 @@ def main() -> int:
         cfg["reps"] = a.reps
     if a.no_failover:
         cfg["failover"] = False
+    cfg["profile"] = a.profile
     build = Path(os.environ.get("GREGOR_BUILD_DIR", repo / "build"))
     paths = {"gregor_broker": build / "broker/gregor-broker", "gregor_cli": build / "client/cli/gregor",
              "kafka_libs": repo / ".state/kafka-3.9/libs", "tools_libs": repo / ".state/bench/kafka-tools-libs",

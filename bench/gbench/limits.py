@@ -17,10 +17,11 @@ def iperf3(seconds: int, server_cpus: str | None, client_cpus: str | None) -> fl
         for _ in range(100):  # the server needs a moment to listen; retry instead of sleeping a fixed time
             p = subprocess.run(pinned(client_cpus, ["iperf3", "-c", "127.0.0.1", "-p", str(port), "-t", str(seconds),
                                                     "-J"]), capture_output=True, text=True)
-            if p.returncode == 0:
+            try:
                 bps = json.loads(p.stdout)["end"]["sum_received"]["bits_per_second"]
                 return bps / 8 / 2**20
-            time.sleep(0.05)
+            except (json.JSONDecodeError, KeyError):  # e.g. "unable to connect" before the server listens
+                time.sleep(0.05)
         raise RuntimeError(f"iperf3 failed: {p.stdout[-500:]} {p.stderr[-500:]}")
     finally:
         try:

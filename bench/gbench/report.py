@@ -139,8 +139,8 @@ def write(res: dict, md_path: Path, png_path: Path) -> None:
     md_path.write_text("\n".join(lines))
     try:
         chart(res, rows, png_path)
-    except ImportError as e:  # matplotlib missing: the table is still written
-        md_path.write_text(md_path.read_text() + f"\n(no chart: {e})\n")
+    except Exception as e:  # noqa: BLE001 - a chart problem must not lose the table; say so in it
+        md_path.write_text(md_path.read_text() + f"\n(no chart: {type(e).__name__}: {e})\n")
 
 
 def chart(res: dict, rows: list, png_path: Path) -> None:
@@ -155,7 +155,7 @@ def chart(res: dict, rows: list, png_path: Path) -> None:
     limit_for = {"W1": "loopback_tcp_split_mib_s", "W2": "loopback_tcp_split_mib_s", "W3": "loopback_tcp_split_mib_s",
                  "W5": "loopback_tcp_mib_s"}
     ax = axes[0]
-    labels = [f"{r['workload']}\n{r['tool'].replace('Performance', 'Perf')}" for r in thr]
+    labels = [f"{r['workload']}\n{short(r['tool'])}" for r in thr]
     for i, r in enumerate(thr):
         for j, (sys_, color) in enumerate((("gregor", "tab:green"), ("kafka", "tab:blue"))):
             v = r[sys_]
@@ -167,7 +167,7 @@ def chart(res: dict, rows: list, png_path: Path) -> None:
         if lv:
             ax.bar(i + 0.27, statistics.median(lv), 0.27, color="tab:gray", label="loopback limit" if i == 0 else None)
     ax.set_xticks(range(len(thr)), labels, fontsize=7)
-    ax.set_yscale("log")
+    log_if_positive(ax)
     ax.set_ylabel("MiB/s (log)")
     ax.set_title("Throughput: gregor vs Kafka vs loopback TCP limit")
     ax.legend(fontsize=8)
@@ -178,10 +178,10 @@ def chart(res: dict, rows: list, png_path: Path) -> None:
         meds = []
         for key, _ in pcts:
             v = [p[key] for p in res["points"] if p["workload"] == "W4" and p["system"] == sys_ and key in p]
-            meds.append(statistics.median(v) if v else 0)
+            meds.append(statistics.median(v) if v else float("nan"))
         ax.bar([i + (j - 0.5) * 0.35 for i in range(len(pcts))], meds, 0.35, color=color, label=sys_)
     ax.set_xticks(range(len(pcts)), [n for _, n in pcts])
-    ax.set_yscale("log")
+    log_if_positive(ax)
     ax.set_ylabel("ms (log)")
     ax.set_title(f"W4 end-to-end latency at {res.get('w4_rate', 0):,.0f} rec/s")
     ax.legend(fontsize=8)
@@ -193,12 +193,28 @@ def chart(res: dict, rows: list, png_path: Path) -> None:
         ax.bar(i, r["ratio"], 0.6, color="tab:green" if good else "tab:red")
         ax.plot([i - 0.3, i + 0.3], [r["goal"][1]] * 2, color="black")
     ax.axhline(1.0, color="gray", linestyle=":")
-    ax.set_xticks(range(len(goals)), [f"{r['workload']} {r['label'][:14]}\n{r['tool'][:18]}" for r in goals],
+    ax.set_xticks(range(len(goals)), [f"{r['workload']} {r['label'][:14]}\n{short(r['tool'])}" for r in goals],
                   fontsize=6, rotation=30)
-    ax.set_yscale("log")
+    log_if_positive(ax)
     ax.set_title("gregor/Kafka ratio (black: goal; green = met)")
     fig.suptitle(f"gregor vs Kafka {res['kafka_version']} — {res['date']} ({res['mode']}, machine loaded: "
                  f"{res['machine']['loadavg_start'].split()[0]} load)")
     fig.tight_layout()
     fig.savefig(png_path, dpi=110)
     plt.close(fig)
+
+
+def log_if_positive(ax) -> None:
+    """Log scale only when the panel has positive data (an all-n/a panel stays linear and empty)."""
+    heights = [p.get_height() for p in ax.patches if p.get_height() == p.get_height()]
+    if any(h > 0 for h in heights):
+        ax.set_yscale("log")
+
+
+def short(tool: str) -> str:
+    """Axis label for a load tool."""
+    if tool.startswith(("ProducerPerf", "ConsumerPerf")):
+        return "Kafka tool"
+    if tool.startswith("gregor perf"):
+        return "gregor perf"
+    return tool.split(" ")[0]

@@ -68,20 +68,35 @@ class Tools:
         self.run(f"create-{topic}", self.gregor(bootstrap, args), 60, pin=False)
 
     def describe(self, bootstrap: str, topic: str) -> dict | None:
+        """Partition 0 as `gregor topics describe` sees it, or {"error": stderr} when that fails."""
         try:
             out = subprocess.run(self.gregor(bootstrap, ["--format", "json", "--timeout-ms", "5000", "topics",
                                                          "describe", topic]),
                                  capture_output=True, text=True, timeout=20)
+        except subprocess.TimeoutExpired:
+            return {"error": "describe timed out"}
+        try:
             parts = json.loads(out.stdout)[0]["partitions"]
-            return parts[0] if parts else None
-        except (json.JSONDecodeError, IndexError, KeyError, subprocess.TimeoutExpired, TypeError):
-            return None
+            return parts[0] if parts else {"error": "no partitions"}
+        except (json.JSONDecodeError, IndexError, KeyError, TypeError):
+            return {"error": (out.stderr.strip() or out.stdout.strip())[-300:]}
 
     def wait_isr(self, bootstrap: str, topic: str, size: int, timeout: float) -> dict:
+        """Until the partition has a leader and an ISR of size; the timeout names the last state seen."""
+        last = {}
+
         def ok():
             p = self.describe(bootstrap, topic)
+            last["state"] = p
             return p if p and p.get("leader", -1) >= 0 and len(p.get("isr", [])) >= size else None
-        return wait_until(ok, timeout, f"{topic} leader and ISR of {size}", 0.25)
+        try:
+            return wait_until(ok, timeout, f"{topic} leader and ISR of {size}", 0.25)
+        except TimeoutError:
+            p = last.get("state") or {}
+            seen = (f"error: {p['error']}" if "leader" not in p else
+                    f"leader {p.get('leader')}, replicas {p.get('replicas')}, isr {p.get('isr')}")
+            raise TimeoutError(f"topic {topic} (RF {size}) created but no leader with an ISR of {size} after "
+                               f"{timeout:.0f} s; last describe: {seen}") from None
 
     # --- producers and consumers --------------------------------------------------------------------------
     def producer_perf(self, tool: str, bootstrap: str, topic: str, records: int, size: int, props: dict,

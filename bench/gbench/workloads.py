@@ -5,6 +5,7 @@ import time
 from pathlib import Path
 
 from .procs import wait_until
+from .profile import Profiler
 from .systems import ZooKeeper, make_brokers
 from .tools import Tools, ToolFailed
 
@@ -77,7 +78,19 @@ class Runner:
             self.latency_workload(system, rep, b)
         finally:
             b.stop()
+            self.keep_log(b, rep)
             shutil.rmtree(run_dir, ignore_errors=True)
+
+    def profiler(self, system: str, b, name: str) -> Profiler:
+        """perf record of the (first) gregor broker when --profile is given; a no-op otherwise."""
+        enabled = bool(self.cfg.get("profile")) and system == "gregor"
+        return Profiler(b.proc.pid, self.tools.logdir / f"profile-gregor-{name}.txt", enabled)
+
+    def keep_log(self, b, rep: int) -> None:
+        """The broker's output goes next to the tool logs (the data dir is deleted)."""
+        src = b.dir / "broker.out"
+        if src.exists():
+            shutil.copy(src, self.tools.logdir / f"broker-{b.kind}-{b.broker_id}-{b.dir.parent.name}.out")
 
     def produce_workload(self, wl: str, system: str, rep: int, brokers, records: int, size: int, props: dict,
                          rf: int) -> list[str]:
@@ -90,10 +103,11 @@ class Runner:
             try:
                 configs = {"min.insync.replicas": 2} if rf > 1 else None
                 self.tools.create_topic(bootstrap, topic, rf, configs)
-                self.tools.wait_isr(bootstrap, topic, rf, 60)
+                self.tools.wait_isr(bootstrap, topic, rf, self.cfg["isr_timeout"])
                 cpu0 = sum(b.proc.cpu_seconds() for b in brokers)
-                r = self.tools.producer_perf(tool, bootstrap, topic, records, size, props,
-                                             timeout=self.cfg["tool_timeout"])
+                with self.profiler(system, brokers[0], f"{wl}-{tool}-r{rep}"):
+                    r = self.tools.producer_perf(tool, bootstrap, topic, records, size, props,
+                                                 timeout=self.cfg["tool_timeout"])
                 broker_cpu = sum(b.proc.cpu_seconds() for b in brokers) - cpu0
                 moved = records * size / GIB
                 r.update(broker_cpu_s=broker_cpu, broker_cpu_s_per_gib=broker_cpu / moved,
@@ -113,8 +127,9 @@ class Runner:
                 continue
             try:
                 cpu0 = b.proc.cpu_seconds()
-                r = self.tools.consumer_perf(tool, b.bootstrap, source, self.cfg["w1_records"],
-                                             timeout=self.cfg["tool_timeout"])
+                with self.profiler(system, b, f"W3-{tool}-r{rep}"):
+                    r = self.tools.consumer_perf(tool, b.bootstrap, source, self.cfg["w1_records"],
+                                                 timeout=self.cfg["tool_timeout"])
                 moved = self.cfg["w1_records"] * 1024 / GIB
                 broker_cpu = b.proc.cpu_seconds() - cpu0
                 r.update(broker_cpu_s=broker_cpu, broker_cpu_s_per_gib=broker_cpu / moved,
@@ -158,10 +173,13 @@ class Runner:
             for b in brokers:
                 b.wait_ready()
             self.wait_cluster(brokers)
+            # One RF 3 topic first: when replication does not work, every point of this cluster is n/a at once.
+            self.tools.create_topic(brokers[0].bootstrap, "rf3-probe", 3, {"min.insync.replicas": 2})
+            self.tools.wait_isr(brokers[0].bootstrap, "rf3-probe", 3, cfg["isr_timeout"])
             self.produce_workload("W5", system, rep, brokers, cfg["w5_records"], 1024, W5_PROPS, 3)
             if cfg["failover"]:
                 self.failover(system, rep, brokers)
-        except (TimeoutError, RuntimeError) as e:
+        except (TimeoutError, RuntimeError, ToolFailed) as e:
             for wl, tool in (("W5", "ProducerPerformance"), ("W5", "gregor perf produce"),
                              ("failover", "FailoverProbe (Java client)")):
                 if not any(p["workload"] == wl and p["system"] == system and p["rep"] == rep and p["tool"] == tool
@@ -170,6 +188,7 @@ class Runner:
         finally:
             for b in brokers:
                 b.stop()
+                self.keep_log(b, rep)
             shutil.rmtree(run_dir, ignore_errors=True)
 
     def wait_cluster(self, brokers) -> None:
@@ -194,14 +213,14 @@ class Runner:
         out = self.tools.logdir / f"failover-{system}-r{rep}.log"
         try:
             self.tools.create_topic(brokers[0].bootstrap, "failover", 3, {"min.insync.replicas": 2})
-            self.tools.wait_isr(brokers[0].bootstrap, "failover", 3, 60)
+            self.tools.wait_isr(brokers[0].bootstrap, "failover", 3, self.cfg["isr_timeout"])
         except (ToolFailed, TimeoutError) as e:
             self.na("failover", system, tool, rep, f"RF 3 topic not ready: {e}")
             return
         probe = self.tools.failover_probe(bootstrap, "failover", out, 150)
         try:
             wait_until(lambda: count_acks(out) >= 300, 60, "300 acknowledged records before the kill", 0.1)
-            leader = self.tools.describe(brokers[0].bootstrap, "failover")["leader"]
+            leader = self.tools.wait_isr(brokers[0].bootstrap, "failover", 3, 10)["leader"]
             victim = next(b for b in brokers if b.broker_id == leader)
             t_kill = time.time() * 1000
             victim.proc.kill9()
