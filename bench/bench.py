@@ -6,6 +6,7 @@ import json
 import os
 import platform
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -74,6 +75,10 @@ def main() -> int:
     logdir = out_dir / "tmp" / base  # per-tool logs (bench/results/tmp is git-ignored)
     logdir.mkdir(parents=True, exist_ok=True)
     t0 = time.monotonic()
+
+    def interrupted(signum, _frame):  # SIGTERM: unwind, so brokers are stopped and partial results written
+        raise SystemExit(f"interrupted by signal {signum}")
+    signal.signal(signal.SIGTERM, interrupted)
     results = {"mode": "quick" if a.quick else "full", "date": stamp.isoformat(timespec="seconds"),
                "machine": machine(), "config": cfg, "points": [],
                "gregor_commit": sh(f"git -C {repo} rev-parse --short HEAD"),
@@ -102,7 +107,11 @@ def main() -> int:
             if a.only in (None, "replicated"):
                 for system in ("kafka", "gregor"):
                     runner.replicated(system, rep)
+    except (SystemExit, KeyboardInterrupt) as e:
+        results["interrupted"] = str(e) or "interrupted"
+        log(f"stopping: {results['interrupted']}")
     finally:
+        results["zookeeper_rss_mib"] = zk.proc.rss_mib()
         zk.stop()
         results["machine"]["loadavg_end"] = sh("cat /proc/loadavg")
         results["machine"]["uptime_end"] = sh("uptime")

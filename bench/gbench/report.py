@@ -27,6 +27,7 @@ ROWS = [
     ("rss_w1", "RSS peak under W1 (MiB)", "value", None),
     ("startup", "start-up to first answered request (s)", "value", ("<=", 0.1)),
     ("failover", "kill -9 leader to first acked produce (s)", "value", ("<=", 1.0)),
+    ("failover", "records failed during failover (acks=all)", "send_errors", None),
 ]
 TITLES = {"W1": "W1 produce 1 KiB, RF1, acks=1", "W2": "W2 produce 100 B, RF1, acks=1",
           "W3": "W3 consume 1 partition from page cache", "W4": "W4 end-to-end latency, open loop",
@@ -101,6 +102,8 @@ def write(res: dict, md_path: Path, png_path: Path) -> None:
     m = res["machine"]
     lim = res.get("limits", {})
     lines = [f"# gregor beside Apache Kafka {res['kafka_version']} — {res['date']} ({res['mode']} run)", ""]
+    if res.get("interrupted"):
+        lines += [f"**Incomplete run** ({res['interrupted']}): only the points below were measured.", ""]
     if res["mode"] == "quick":
         lines += ["**Quick run**: one repetition, small sizes (W1/W3 use "
                   f"{res['config']['w1_records']:,} records, not 1 GiB). Smoke numbers, not results.", ""]
@@ -115,6 +118,8 @@ def write(res: dict, md_path: Path, png_path: Path) -> None:
               f"Placement: {res['placement']}.",
               f"Producer settings: {res['producer_props']}. W4 target rate: "
               f"{res.get('w4_rate', 0):,.0f} records/s (50% of Kafka's best W1 records/s).",
+              f"ZooKeeper (shared by both systems, not counted in the Kafka RSS figures) RSS: "
+              f"{res.get('zookeeper_rss_mib', 0):.0f} MiB at the end of the run.",
               f"Duration {res.get('duration_s', 0):.0f} s. Each cell: median [min–max] over repetitions.", ""]
     lines += ["## Physical limits (same run, MiB/s)", "", "| Limit | median [min–max] |", "|---|---|"]
     names = {"loopback_tcp_mib_s": "loopback TCP, iperf3 1 stream, unpinned",
@@ -170,7 +175,7 @@ def chart(res: dict, rows: list, png_path: Path) -> None:
     log_if_positive(ax)
     ax.set_ylabel("MiB/s (log)")
     ax.set_title("Throughput: gregor vs Kafka vs loopback TCP limit")
-    ax.legend(fontsize=8)
+    legend(ax)
     # Panel 2: W4 latency percentiles.
     ax = axes[1]
     pcts = [("p50_ms", "p50"), ("p99_ms", "p99"), ("p999_ms", "p99.9")]
@@ -184,7 +189,7 @@ def chart(res: dict, rows: list, png_path: Path) -> None:
     log_if_positive(ax)
     ax.set_ylabel("ms (log)")
     ax.set_title(f"W4 end-to-end latency at {res.get('w4_rate', 0):,.0f} rec/s")
-    ax.legend(fontsize=8)
+    legend(ax)
     # Panel 3: gregor/Kafka ratio against the goal per goal row.
     ax = axes[2]
     goals = [r for r in rows if r["goal"] and r["ratio"] is not None]
@@ -218,3 +223,8 @@ def short(tool: str) -> str:
     if tool.startswith("gregor perf"):
         return "gregor perf"
     return tool.split(" ")[0]
+
+
+def legend(ax) -> None:
+    if ax.get_legend_handles_labels()[0]:
+        ax.legend(fontsize=8)
