@@ -8,20 +8,29 @@ STATE="$REPO/.state/bench"
 SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
 say() { echo "[bench] $*"; }
 
-# Debian packages: a JDK (javac for bench/java), Maven, iperf3, util-linux (taskset).
+# Debian packages: a JDK (javac for bench/java), Maven, iperf3, util-linux (taskset), python3-venv.
 need=()
 command -v javac >/dev/null || need+=(default-jdk-headless)
 command -v mvn >/dev/null || need+=(maven)
 command -v iperf3 >/dev/null || need+=(iperf3)
 command -v taskset >/dev/null || need+=(util-linux)
+python3 -c 'import venv, ensurepip' 2>/dev/null || need+=(python3-venv)
 if [ ${#need[@]} -gt 0 ]; then
   say "apt-get install ${need[*]}"
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
 
-# Kafka 3.9.1 broker jars (shared with the compat tests) and Kafka's load tools (bench/kafka-tools/pom.xml).
-"$REPO/test/compat/install.sh" --kafka >/dev/null
+# Kafka 3.9.1 broker jars: the same pom and directory as `test/compat/install.sh --kafka` (shared with the
+# compat tests; done here directly so the bench does not build the compat clients).
+KAFKA_LIBS="$REPO/.state/kafka-3.9/libs"
+if [ ! -e "$KAFKA_LIBS/kafka_2.13-3.9.1.jar" ]; then
+  say "mvn dependency:copy-dependencies (Kafka 3.9.1 broker) -> $KAFKA_LIBS"
+  rm -rf "$KAFKA_LIBS"
+  mvn -q -B -f "$REPO/test/compat/kafka-peer/pom.xml" dependency:copy-dependencies -DoutputDirectory="$KAFKA_LIBS" \
+    -DincludeScope=runtime -Dkafka.version=3.9.1
+fi
+# Kafka's load tools (ProducerPerformance, ConsumerPerformance): bench/kafka-tools/pom.xml.
 TOOLS_LIBS="$STATE/kafka-tools-libs"
 if [ ! -e "$TOOLS_LIBS/kafka-tools-3.9.1.jar" ] || [ "$REPO/bench/kafka-tools/pom.xml" -nt "$TOOLS_LIBS/kafka-tools-3.9.1.jar" ]; then
   say "mvn dependency:copy-dependencies (kafka-tools 3.9.1) -> $TOOLS_LIBS"
