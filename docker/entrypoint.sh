@@ -64,6 +64,7 @@ fi
 check_broker_id
 broker_id="$VALUE"
 check_zookeeper_connect
+zookeeper_connect="$VALUE"
 write_server_properties
-echo "gregor-entrypoint: broker $broker_id, ZooKeeper $VALUE, data in $DATA_DIR"
+echo "gregor-entrypoint: broker $broker_id, ZooKeeper $zookeeper_connect, data in $DATA_DIR"
 exec /usr/local/bin/gregor-broker "$CONFIG_DIR/server.properties"
