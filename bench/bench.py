@@ -51,7 +51,13 @@ def main() -> int:
     ap.add_argument("--profile", action="store_true", help="perf record the gregor broker during W1/W2/W3 "
                     "(reports in the log directory; perturbs gregor's figures)")
     ap.add_argument("--out", default=None, help="results directory (default bench/results)")
+    ap.add_argument("--report-only", metavar="JSON", help="rewrite the .md and .png of an earlier run from its .json")
     a = ap.parse_args()
+    if a.report_only:
+        src = Path(a.report_only)
+        report.write(json.loads(src.read_text()), src.with_suffix(".md"), src.with_suffix(".png"))
+        log(f"rewrote {src.with_suffix('.md')} and .png")
+        return 0
     repo = Path(__file__).resolve().parents[1]
     cfg = dict(QUICK if a.quick else FULL, broker_cpus=BROKER_CPUS, client_cpus=CLIENT_CPUS)
     if a.reps:

@@ -29,6 +29,8 @@ ROWS = [
     ("failover", "kill -9 leader to first acked produce (s)", "value", ("<=", 1.0)),
     ("failover", "records failed during failover (acks=all)", "send_errors", None),
 ]
+LIMIT_SHORT = {"loopback_tcp_mib_s": "loopback TCP", "loopback_tcp_split_mib_s": "loopback TCP (pinned as W1-W4)",
+               "disk_write_fdatasync_mib_s": "dd fdatasync write", "page_cache_read_mib_s": "page-cache read"}
 TITLES = {"W1": "W1 produce 1 KiB, RF1, acks=1", "W2": "W2 produce 100 B, RF1, acks=1",
           "W3": "W3 consume 1 partition from page cache", "W4": "W4 end-to-end latency, open loop",
           "W5": "W5 produce 1 KiB, RF3, acks=all, min.insync.replicas=2", "rss_idle": "Memory",
@@ -47,7 +49,7 @@ def na_reason(points, wl, system, tool):
 
 
 def fmt(x: float) -> str:
-    if x >= 1000:
+    if x >= 100:
         return f"{x:,.0f}"
     if x >= 10:
         return f"{x:.1f}"
@@ -69,7 +71,7 @@ def limit_text(res: dict, wl: str, key: str, gregor_med: float | None) -> str:
         return ""
     def pct(name):
         v = lim.get(name)
-        return f"{100 * gregor_med / statistics.median(v):.0f}% of {name}" if v else ""
+        return f"{100 * gregor_med / statistics.median(v):.0f}% of {LIMIT_SHORT[name]}" if v else ""
     if wl in ("W1", "W2"):
         return ", ".join(x for x in (pct("loopback_tcp_split_mib_s"), pct("disk_write_fdatasync_mib_s")) if x)
     if wl == "W3":
