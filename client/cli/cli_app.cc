@@ -93,7 +93,11 @@ void add_consume(CLI::App& app, CliOptions& o) {
       "-t,--timestamp", [&c](const int64_t& v) { c.timestamp = v; },
       "Start at the first record with timestamp >= this (ms since the epoch)");
   consume->add_option_function<std::string>(
-      "-g,--group", [&c](const std::string& v) { c.group = v; }, "Consume as a member of this group");
+      "-g,--group", [&c](const std::string& v) { c.group = v; },
+      "Consume as a member of this group (starts at its committed offsets; commits what it prints)");
+  consume->add_option("--assignment-strategy", c.assignment_strategy, "With --group: range or roundrobin")
+      ->check(CLI::IsMember({"range", "roundrobin"}))
+      ->capture_default_str();
   consume
       ->add_option(
           "-F,--format", c.format,
@@ -102,6 +106,50 @@ void add_consume(CLI::App& app, CliOptions& o) {
   consume->add_option("-c,--count", c.count, "Exit after this many records");
   consume->add_flag("-e,--exit", c.exit_at_end, "Exit at the end of every partition");
   consume->add_option("--idle-timeout-ms", c.idle_timeout_ms, "Exit when no record arrives for this long");
+}
+
+void add_groups(CLI::App& app, CliOptions& o) {
+  auto& g = o.groups;
+  CLI::App* groups = group(&app, "groups", "List, describe, delete, reset and watch consumer groups");
+  leaf(groups, "list", "List consumer groups (one per line)", o, "groups list");
+
+  CLI::App* describe =
+      leaf(groups, "describe", "Offsets and lag per partition (kafka-consumer-groups --describe layout)", o,
+           "groups describe");
+  describe->add_option("groups", g.groups, "Group ids")->required();
+  describe->add_flag("--members", g.members, "Members: GROUP CONSUMER-ID HOST CLIENT-ID #PARTITIONS");
+  describe->add_flag("--state", g.state, "State: GROUP COORDINATOR (ID) ASSIGNMENT-STRATEGY STATE #MEMBERS");
+  describe->add_flag("--verbose", g.verbose, "With --members: an ASSIGNMENT column");
+  describe->add_flag("--offsets", g.offsets, "The default view (offsets and lag)");
+
+  CLI::App* del =
+      leaf(groups, "delete", "Delete empty groups and their committed offsets", o, "groups delete");
+  del->add_option("groups", g.groups, "Group ids")->required();
+
+  CLI::App* reset =
+      leaf(groups, "reset-offsets", "Move an inactive group's committed offsets", o, "groups reset-offsets");
+  reset->add_option("group", g.group, "Group id")->required();
+  reset->add_option("--topic", g.topics, "Topic, or topic:0,1 for some partitions (repeatable)");
+  reset->add_flag("--all-topics", g.all_topics, "Every topic the group has committed offsets for");
+  reset->add_flag("--to-earliest", g.to_earliest, "To the log start offset");
+  reset->add_flag("--to-latest", g.to_latest, "To the log end offset");
+  reset->add_option_function<int64_t>(
+      "--to-offset", [&g](const int64_t& v) { g.to_offset = v; }, "To this offset (clamped to the log)");
+  reset->add_option_function<std::string>(
+      "--to-datetime", [&g](const std::string& v) { g.to_datetime = v; },
+      "To the first offset at or after YYYY-MM-DDTHH:mm:SS[.sss][Z|+HH:MM] (no zone: UTC)");
+  reset->add_option_function<int64_t>(
+      "--shift-by", [&g](const int64_t& v) { g.shift_by = v; },
+      "Move the committed offsets by N (may be < 0)");
+  reset->add_flag("--execute", g.execute, "Commit the new offsets");
+  reset->add_flag("--dry-run", g.dry_run, "Only print the new offsets (the default)");
+
+  CLI::App* watch =
+      leaf(groups, "watch", "Print one line per state, membership or assignment change", o, "groups watch");
+  watch->add_option("group", g.group, "Group id")->required();
+  watch->add_option("--interval-ms", g.interval_ms, "DescribeGroups poll interval")->capture_default_str();
+  watch->add_option("--max-events", g.max_events, "Exit after this many lines");
+  watch->add_option("--timeout-ms", g.watch_timeout_ms, "Exit after this long (default: until Ctrl-C)");
 }
 
 void add_cluster(CLI::App& app, CliOptions& o) {
@@ -154,6 +202,7 @@ std::unique_ptr<CLI::App> make_app(CliOptions& o) {
   add_produce(*app, o);
   add_consume(*app, o);
   add_cluster(*app, o);
+  add_groups(*app, o);
   add_perf(*app, o);
   add_dump_log(*app, o);
   return app;
@@ -165,6 +214,7 @@ int run_command(const CliOptions& o) {
   if (c == "produce") return run_produce(o);
   if (c == "consume") return run_consume(o);
   if (c == "cluster info") return run_cluster_info(o);
+  if (c.starts_with("groups ")) return run_groups(o);
   if (c == "perf produce") return run_perf_produce(o);
   if (c == "perf consume") return run_perf_consume(o);
   if (c == "dump-log") return run_dump_log(o);

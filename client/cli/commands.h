@@ -13,6 +13,7 @@ int run_topics(const CliOptions& o);
 int run_produce(const CliOptions& o);
 int run_consume(const CliOptions& o);
 int run_cluster_info(const CliOptions& o);
+int run_groups(const CliOptions& o);
 int run_perf_produce(const CliOptions& o);
 int run_perf_consume(const CliOptions& o);
 int run_dump_log(const CliOptions& o);

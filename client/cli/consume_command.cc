@@ -1,5 +1,7 @@
-// `gregor consume`: print records of a topic from the beginning, the end, an offset or a timestamp.
+// `gregor consume`: print records of a topic from the beginning, the end, an offset or a timestamp, or as a
+// consumer-group member.
 #include <charconv>
+#include <csignal>
 #include <iostream>
 
 #include "client/cli/commands.h"
@@ -25,12 +27,77 @@ Result<void, ClientError> position_consumer(Consumer& consumer, const ConsumeOpt
   return {};
 }
 
+volatile std::sig_atomic_t g_stop = 0;
+
+// Prints records until --count / --idle-timeout-ms / Ctrl-C; returns the exit code.
+template <class Print>
+int consume_loop(Consumer& cons, const ConsumeOptions& c, const std::function<bool()>& at_end, Print print) {
+  int64_t printed = 0;
+  auto last_record = Clock::now();
+  while ((c.count < 0 || printed < c.count) && !g_stop) {
+    if (at_end()) break;
+    // Never take more than the count still wanted, so what poll() returned (and commits) was printed.
+    if (c.count >= 0)
+      cons.set_max_poll_records(static_cast<size_t>(std::min<int64_t>(500, c.count - printed)));
+    auto records = cons.poll(std::chrono::milliseconds(200));
+    if (!records) return fail(records.error());
+    if (records->empty()) {
+      if (c.idle_timeout_ms >= 0 && Clock::now() - last_record > std::chrono::milliseconds(c.idle_timeout_ms))
+        break;
+      continue;
+    }
+    last_record = Clock::now();
+    for (const auto& r : *records) {
+      print(r);
+      ++printed;
+    }
+    std::cout.flush();
+  }
+  std::cout.flush();
+  return 0;
+}
+
+int consume_group(const CliOptions& o, const std::function<void(const ConsumerRecord&)>& print) {
+  const ConsumeOptions& c = o.consume;
+  if (!c.partitions.empty() || c.offset || c.timestamp || c.exit_at_end) {
+    return fail("--group takes its partitions and offsets from the group: drop -p, -o, -t and -e");
+  }
+  ConsumerConfig config;
+  config.client = client_config(o.global);
+  config.auto_offset_reset = c.from_beginning ? "earliest" : "latest";
+  auto consumer = Consumer::create(config);
+  if (!consumer) return fail(consumer.error());
+  GroupConfig group;
+  group.group_id = *c.group;
+  group.session_timeout = std::chrono::milliseconds(10000);
+  group.heartbeat_interval = std::chrono::milliseconds(1000);
+  group.assignment_strategies = {c.assignment_strategy};
+  group.auto_commit_interval = std::chrono::milliseconds(1000);
+  if (auto r = (*consumer)->subscribe({c.topic}, group); !r) return fail(r.error());
+  std::signal(SIGINT, [](int) { g_stop = 1; });
+  std::signal(SIGTERM, [](int) { g_stop = 1; });
+  int rc = consume_loop(
+      **consumer, c, [] { return false; }, print);
+  // Commit what was printed and leave, so the rest of the group rebalances at once.
+  auto closed = (*consumer)->close();
+  if (rc == 0 && !closed) return fail(closed.error());
+  return rc;
+}
+
 }  // namespace
 
 int run_consume(const CliOptions& o) {
   const ConsumeOptions& c = o.consume;
-  if (c.group)
-    return fail("consume --group is not implemented yet: use partitions with --offset/--from-beginning");
+  bool json = c.format == "json" || (o.global.format == "json" && c.format == "{value}");
+  std::string tmpl = unescape(c.format);
+  auto print = [&](const ConsumerRecord& r) {
+    if (json) {
+      std::cout << record_json(r) << '\n';
+    } else {
+      std::cout << render_record(tmpl, r) << '\n';
+    }
+  };
+  if (c.group) return consume_group(o, print);
   ConsumerConfig config;
   config.client = client_config(o.global);
   config.auto_offset_reset = c.from_beginning ? "earliest" : "latest";
@@ -64,33 +131,8 @@ int run_consume(const CliOptions& o) {
     return true;
   };
 
-  bool json = c.format == "json" || (o.global.format == "json" && c.format == "{value}");
-  std::string tmpl = unescape(c.format);
-  int64_t printed = 0;
-  auto last_record = Clock::now();
-  while (c.count < 0 || printed < c.count) {
-    if (c.exit_at_end && at_end()) break;
-    auto records = cons.poll(std::chrono::milliseconds(200));
-    if (!records) return fail(records.error());
-    if (records->empty()) {
-      if (c.idle_timeout_ms >= 0 && Clock::now() - last_record > std::chrono::milliseconds(c.idle_timeout_ms))
-        break;
-      continue;
-    }
-    last_record = Clock::now();
-    for (const auto& r : *records) {
-      if (c.count >= 0 && printed >= c.count) break;
-      if (json) {
-        std::cout << record_json(r) << '\n';
-      } else {
-        std::cout << render_record(tmpl, r) << '\n';
-      }
-      ++printed;
-    }
-    std::cout.flush();
-  }
-  std::cout.flush();
-  return 0;
+  return consume_loop(
+      cons, c, [&] { return c.exit_at_end && at_end(); }, print);
 }
 
 }  // namespace gregor::client::cli

@@ -47,7 +47,8 @@ struct ConsumeOptions {
   std::optional<std::string> offset;  // beginning | end | <n>
   std::optional<int64_t> timestamp;
   std::optional<std::string> group;
-  std::string format = "{value}";  // template, or "json"
+  std::string assignment_strategy = "range";  // with --group: range | roundrobin
+  std::string format = "{value}";             // template, or "json"
   int64_t count = -1;
   bool exit_at_end = false;
   int64_t idle_timeout_ms = -1;
@@ -64,6 +65,29 @@ struct PerfOptions {
   int64_t reporting_interval_ms = 5000;
 };
 
+struct GroupsOptions {
+  std::vector<std::string> groups;  // describe, delete
+  std::string group;                // reset-offsets, watch
+  bool members = false;             // describe --members
+  bool state = false;               // describe --state
+  bool verbose = false;             // describe --members --verbose: ASSIGNMENT column
+  bool offsets = false;             // describe --offsets (the default view)
+  // reset-offsets
+  std::vector<std::string> topics;  // "t" or "t:0,1"
+  bool all_topics = false;
+  bool to_earliest = false;
+  bool to_latest = false;
+  std::optional<int64_t> to_offset;
+  std::optional<std::string> to_datetime;
+  std::optional<int64_t> shift_by;
+  bool execute = false;
+  bool dry_run = false;
+  // watch
+  int64_t interval_ms = 250;
+  int64_t max_events = -1;
+  int64_t watch_timeout_ms = -1;
+};
+
 // What `gregor ...` asked for: `command` names the leaf, e.g. "topics create".
 struct CliOptions {
   GlobalOptions global;
@@ -72,6 +96,7 @@ struct CliOptions {
   ProduceOptions produce;
   ConsumeOptions consume;
   PerfOptions perf;
+  GroupsOptions groups;
   std::vector<std::string> dump_log_files;
   bool print_records = false;
 };
