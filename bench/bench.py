@@ -42,6 +42,14 @@ def machine() -> dict:
             "uptime_start": sh("uptime")}
 
 
+def buildtype(build: Path) -> str:
+    try:
+        opts = json.loads((build / "meson-info/intro-buildoptions.json").read_text())
+        return "buildtype=" + next(o["value"] for o in opts if o["name"] == "buildtype")
+    except (OSError, ValueError, StopIteration):
+        return "buildtype unknown"
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--quick", action="store_true", help="short run (about 3 minutes), 1 repetition, small sizes")
@@ -73,6 +81,12 @@ def main() -> int:
         if not p.exists():
             log(f"missing {k}: {p}")
             return 2
+    # Snapshot the gregor binaries: the build directory may be rebuilt while a long run is going on.
+    snap = repo / ".state/bench/bin"
+    snap.mkdir(parents=True, exist_ok=True)
+    for k in ("gregor_broker", "gregor_cli"):
+        shutil.copy2(paths[k], snap / paths[k].name)
+        paths[k] = snap / paths[k].name
     stamp = datetime.datetime.now(datetime.timezone.utc)
     out_dir = Path(a.out) if a.out else repo / "bench/results"
     base = f"{stamp:%Y-%m-%d-%H%M}-{socket.gethostname()}{'-quick' if a.quick else ''}"
@@ -88,7 +102,7 @@ def main() -> int:
     results = {"mode": "quick" if a.quick else "full", "date": stamp.isoformat(timespec="seconds"),
                "machine": machine(), "config": cfg, "points": [],
                "gregor_commit": sh(f"git -C {repo} rev-parse --short HEAD"),
-               "gregor_build": str(build), "kafka_version": "3.9.1",
+               "gregor_build": f"{build} ({buildtype(build)}, binaries copied at start)", "kafka_version": "3.9.1",
                "kafka_jvm": KAFKA_HEAP_OPTS + JVM_PERFORMANCE_OPTS,
                "placement": f"single-broker workloads: broker taskset -c {BROKER_CPUS}, load tool taskset -c "
                             f"{CLIENT_CPUS}; ZooKeeper unpinned; W5/failover: nothing pinned",

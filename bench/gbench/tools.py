@@ -50,6 +50,8 @@ class Tools:
         except subprocess.TimeoutExpired as e:
             log.write_text(f"$ {' '.join(cmd)}\nTIMEOUT after {timeout} s\n{e.stdout or ''}\n{e.stderr or ''}")
             raise ToolFailed(f"{label}: timeout after {timeout:.0f} s (log {log.name})")
+        except OSError as e:
+            raise ToolFailed(f"{label}: cannot run {cmd[0]}: {e}")
         wall = time.monotonic() - t0
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
         cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
