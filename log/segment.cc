@@ -232,29 +232,37 @@ Result<SegmentRecovery, std::string> Segment::recover(int32_t index_interval_byt
   bytes_since_last_index_entry_ = 0;
 
   SegmentRecovery result;
-  std::vector<uint8_t> buf;
+  // Recovery is one sequential scan: read it in large windows, since a pread per batch header and body
+  // cost more than the CRC itself (profiled: two syscalls per 16 KiB batch).
+  constexpr int64_t kWindowBytes = 8 << 20;
+  std::vector<uint8_t> window;
+  int64_t window_start = 0;
+  auto view = [&](int64_t pos, int64_t len) -> Result<uint8_t*, std::string> {
+    if (pos < window_start || pos + len > window_start + static_cast<int64_t>(window.size())) {
+      window.resize(static_cast<size_t>(std::min(std::max(len, kWindowBytes), *file_size - pos)));
+      if (auto r = log_file_->pread_exact(window, pos); !r) return unexpected(r.error());
+      window_start = pos;
+    }
+    return window.data() + (pos - window_start);
+  };
   int64_t position = 0;
   while (position < *file_size) {
     int64_t remaining = *file_size - position;
-    buf.resize(static_cast<size_t>(std::min<int64_t>(remaining, batch::kHeaderSize)));
-    if (auto r = log_file_->pread_exact(buf, position); !r) return unexpected(r.error());
-    if (buf.size() == batch::kHeaderSize) {
-      batch::Header h(buf.data());
+    auto data = view(position, std::min<int64_t>(remaining, batch::kHeaderSize));
+    if (!data) return unexpected(data.error());
+    if (remaining >= static_cast<int64_t>(batch::kHeaderSize)) {
+      batch::Header h(*data);
       if (h.total_size() >= static_cast<int64_t>(batch::kHeaderSize) && h.total_size() <= remaining) {
-        buf.resize(static_cast<size_t>(h.total_size()));
-        if (auto r = log_file_->pread_exact(std::span(buf).subspan(batch::kHeaderSize),
-                                            position + batch::kHeaderSize);
-            !r) {
-          return unexpected(r.error());
-        }
+        data = view(position, h.total_size());
+        if (!data) return unexpected(data.error());
       }
     }
-    std::string why = invalid_reason(buf.data(), remaining, next_offset_);
+    std::string why = invalid_reason(*data, remaining, next_offset_);
     if (!why.empty()) {
       result.reason = fmt::format("{} at position {}", why, position);
       break;
     }
-    BatchInfo b = BatchInfo::from_header(buf.data());
+    BatchInfo b = BatchInfo::from_header(*data);
     if (b.last_offset - base_offset_ > std::numeric_limits<int32_t>::max()) {
       result.reason = fmt::format("offset {} overflows the segment at position {}", b.last_offset, position);
       break;
