@@ -173,6 +173,13 @@ cmd_down() {
   local args=()
   for a in "$@"; do [ "$a" = "-v" ] && args+=(-v); done
   "${COMPOSE[@]}" down "${args[@]}" > "$STATE/compose-down.log" 2>&1 || { cat "$STATE/compose-down.log"; die "compose down failed"; }
+  if [ "$ENGINE" = podman ]; then
+    # podman-compose 1.0 leaves the project's network behind.
+    local net
+    for net in $(podman network ls -q --filter "label=io.podman.compose.project=$GREGOR_DOCKER_PROJECT"); do
+      podman network rm "$net" >/dev/null 2>&1 || true
+    done
+  fi
   say "stopped${args[*]:+ and removed the volumes}"
 }
 

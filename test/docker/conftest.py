@@ -75,6 +75,7 @@ class Cluster:
         if engine == "podman":
             self.env.setdefault("CONTAINERS_CONF", str(STATE / "containers.conf"))
         self.extra_containers = []
+        self.extra_volumes = []
         self.cli = None  # host path of the gregor CLI copied out of the image
 
     # --- running things ---------------------------------------------------------------------------------
@@ -121,12 +122,17 @@ class Cluster:
                       self.container("broker-1")])
         return sorted(json.loads(r.stdout).keys())[0]
 
-    def start_container(self, name_hint, args, env=None, network=True):
+    def start_container(self, name_hint, args=(), env=None, network=True, alias=None, volume=None):
         """Starts a detached container from the broker image on the compose network; removed at teardown."""
         name = f"{self.project}-{name_hint}-{uuid.uuid4().hex[:6]}"
         cmd = [self.engine, "run", "-d", "--name", name]
         if network:
             cmd += ["--network", self.network()]
+            if alias:
+                cmd += ["--network-alias", alias]
+        if volume:
+            self.extra_volumes.append(volume)
+            cmd += ["-v", f"{volume}:/var/lib/gregor"]
         for k, v in (env or {}).items():
             cmd += ["-e", f"{k}={v}"]
         self.extra_containers.append(name)
@@ -134,7 +140,8 @@ class Cluster:
         return name
 
     def remove_container(self, name):
-        self.run([self.engine, "rm", "-f", "-t", "2", name], check=False, timeout=60)
+        # -v: the image declares a VOLUME; without it each container leaves an anonymous volume behind.
+        self.run([self.engine, "rm", "-f", "-v", "-t", "2", name], check=False, timeout=60)
 
     # --- state -------------------------------------------------------------------------------------------
     def health(self, service):
@@ -192,11 +199,17 @@ def cluster():
     finally:
         for name in c.extra_containers:
             c.remove_container(name)
+        for v in c.extra_volumes:
+            c.run([engine, "volume", "rm", "-f", v], check=False)
         c.compose("down", "-v", "-t", "5", check=False, timeout=300)
         # down -v removes the named volumes; make sure, as a failed up may leave some behind.
         r = c.run([engine, "volume", "ls", "-q", "--filter", f"label=com.docker.compose.project={project}"], check=False)
         for v in r.stdout.split():
             c.run([engine, "volume", "rm", "-f", v], check=False)
+        r = c.run([engine, "network", "ls", "-q", "--filter", f"label=com.docker.compose.project={project}"], check=False)
+        for n in r.stdout.split():
+            c.run([engine, "network", "rm", n], check=False)
+        shutil.rmtree(STATE / f"cli-{project}", ignore_errors=True)
 
 
 def copy_cli_out_of_image(c):
@@ -208,5 +221,5 @@ def copy_cli_out_of_image(c):
     try:
         c.run([c.engine, "cp", f"{name}:/usr/local/bin/gregor", str(dest / "gregor")])
     finally:
-        c.run([c.engine, "rm", "-f", name], check=False)
+        c.run([c.engine, "rm", "-f", "-v", name], check=False)
     return dest / "gregor"
