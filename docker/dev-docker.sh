@@ -80,6 +80,8 @@ ensure_base() {
     rm -rf "$STATE/rootfs"
   fi
   podman import "$tarball" "$LOCAL_BASE" >/dev/null
+  # Also under the public name, so that a plain `podman build` or `podman-compose build` without BASE finds it.
+  podman tag "$LOCAL_BASE" docker.io/library/debian:bookworm-slim
 }
 
 # The build context: by default a clean export of the committed HEAD (so that files other people are editing
