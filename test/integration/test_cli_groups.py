@@ -443,3 +443,26 @@ def test_cpp_java_and_librdkafka_members_share_one_group(module_broker, procs, t
     split = wait_for(lambda: stable_split(bs, "g-mixed", 2, "mixed", 6), GROUP_TIMEOUT * 2,
                      "2 members owning all 6 partitions")
     assert sorted(len(parts) for _, parts in split.values()) == [3, 3]
+
+
+def test_member_survives_coordinator_restart(broker, procs, tmp_path):
+    """The coordinator goes away and comes back: our member finds it again (network errors, then
+    COORDINATOR_LOAD_IN_PROGRESS / NOT_COORDINATOR while it loads) and keeps consuming and committing."""
+    bs = broker.bootstrap
+    create_topic(bs, "restarts", 2)
+    m = gregor_member(procs, tmp_path, bs, "restarts", "g-restart", "member")
+    wait_for(lambda: stable_split(bs, "g-restart", 1, "restarts", 2), GROUP_TIMEOUT, "a Stable group")
+    produce(bs, "restarts", 0, 3)
+    wait_for(lambda: len([ln for ln in m.text().splitlines() if ln.startswith("0 ")]) == 3, GROUP_TIMEOUT,
+             "3 records read", m.text)
+    broker.stop()
+    broker.start()
+    produce(bs, "restarts", 1, 2)
+    wait_for(lambda: len([ln for ln in m.text().splitlines() if ln.startswith("1 ")]) == 2, GROUP_TIMEOUT,
+             "the records produced after the restart", m.text)
+    wait_for(lambda: stable_split(bs, "g-restart", 1, "restarts", 2), GROUP_TIMEOUT, "a Stable group again")
+    assert m.stop() == 0, m.text()
+    offsets = {o["partition"]: o["current_offset"] for o in describe_json(bs, "g-restart")["offsets"]}
+    assert offsets == {0: 3, 1: 2}
+    lines = [ln for ln in m.text().splitlines() if ln and ln[0].isdigit()]
+    assert sorted(lines) == ["0 0", "0 1", "0 2", "1 0", "1 1"]  # nothing read twice
