@@ -1,8 +1,10 @@
 # The compose cluster end to end: health, env configuration, produce/consume across host and network, failover,
 # ISR rejoin, group rebalances, bad-input containers, restart durability.
 import json
+import queue
 import re
 import subprocess
+import threading
 import time
 
 import pytest
@@ -113,9 +115,9 @@ def test_single_broker_restart_keeps_data_and_id(cluster, single_broker):
 def test_three_brokers_healthy_and_registered(cluster):
     for s in ("zookeeper", "broker-1", "broker-2", "broker-3"):
         assert cluster.health(s) == "healthy", f"{s} not healthy:\n{cluster.logs(s)}"
-    info = cluster.cluster_info()
-    ids = sorted(b["id"] for b in info["brokers"])
-    assert ids == [1, 2, 3], info
+    # The registrations are in ZooKeeper at once; a broker's Metadata lists the others once the controller told it.
+    wait_until(f"Metadata to list brokers 1, 2 and 3 ({REPLICATION_HINT})",
+               lambda: sorted(b["id"] for b in cluster.cluster_info()["brokers"]) == [1, 2, 3], timeout=60)
     # The chroot of KAFKA_ZOOKEEPER_CONNECT (zookeeper:2181/gregor) holds the registrations.
     r = cluster.exec("zookeeper", "/usr/share/zookeeper/bin/zkCli.sh", "-server", "127.0.0.1:2181",
                      "ls", "/gregor/brokers/ids")
@@ -124,7 +126,9 @@ def test_three_brokers_healthy_and_registered(cluster):
 
 def test_listeners_from_environment(cluster):
     """KAFKA_LISTENERS / ADVERTISED_LISTENERS / SECURITY_PROTOCOL_MAP: each side sees its own listener's address."""
-    external = {b["id"]: (b["host"], b["port"]) for b in cluster.cluster_info()["brokers"]}
+    external = wait_until(f"Metadata to list brokers 1, 2 and 3 ({REPLICATION_HINT})",
+                          lambda: (lambda m: m if len(m) == 3 else None)(
+                              {b["id"]: (b["host"], b["port"]) for b in cluster.cluster_info()["brokers"]}), timeout=60)
     assert external == {1: ("localhost", cluster.ports[0]), 2: ("localhost", cluster.ports[1]),
                         3: ("localhost", cluster.ports[2])}
     internal = json.loads(cluster.tools("--format", "json", "cluster", "info").stdout)
@@ -151,7 +155,7 @@ def test_inter_broker_listener_from_environment(cluster):
             out = json.loads(cluster.run([cluster.cli, "--brokers", f"localhost:{port}", "--format", "json",
                                           "cluster", "info"]).stdout)
             return sorted(b["id"] for b in out["brokers"]) == [1, 2, 3]
-        wait_until(f"broker {i} to know all three brokers", sees_all, timeout=60)
+        wait_until(f"broker {i} to know all three brokers ({REPLICATION_HINT})", sees_all, timeout=60)
 
 
 def test_produce_from_host_consume_in_network(cluster):
@@ -208,40 +212,53 @@ def test_leader_failover_and_isr_rejoin(cluster):
                lambda: old in leader_of(cluster, topic)["isr"], timeout=120)
 
 
-def test_group_rebalance_seen_by_groups_watch(cluster):
+@pytest.mark.parametrize("target", ["single-broker", "three-brokers"])
+def test_group_rebalance_seen_by_groups_watch(cluster, single_broker, target):
+    """Two consumers of one group, each in its own container; `gregor groups watch` in the tools container shows
+    the join, the rebalance to two members and the one after a member leaves. On the lone broker container this needs
+    no replication; on the three brokers the topic and __consumer_offsets have replication factor 3."""
     help_all = cluster.tools("--help-all").stdout
     assert re.search(r"^groups\b", help_all, re.M) and "watch" in help_all, (
         "`gregor groups watch` is not in this image's CLI yet (the consumer-group commands are being built; "
         "rebuild the image once they land)")
-    topic, group = "grouped", "docker-group"
-    create_topic(cluster, topic, 4, 3)
+    topic, group = f"grouped-{target}", f"docker-group-{target}"
+    if target == "single-broker":
+        bootstrap = single_broker[1]
+        cluster.tools("--brokers", bootstrap, "topics", "create", topic, "--partitions", "4", "--replication-factor",
+                      "1")
+    else:
+        bootstrap = "broker-1:29092,broker-2:29092"
+        create_topic(cluster, topic, 4, 3)
     watch = subprocess.Popen(
-        [cluster.engine, "exec", cluster.container("tools"), "gregor", "--format", "json", "groups", "watch", group,
-         "--interval-ms", "200", "--timeout-ms", "150000"],
+        [cluster.engine, "exec", cluster.container("tools"), "gregor", "--brokers", bootstrap, "--format", "json",
+         "groups", "watch", group, "--interval-ms", "200", "--timeout-ms", "150000"],
         env=cluster.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     events = []
+    lines = queue.Queue()
+    threading.Thread(target=lambda: [lines.put(x) for x in watch.stdout], daemon=True).start()
 
     def next_event_matching(what, pred, timeout=90):
+        """The first watch event (seen or coming within timeout) that satisfies pred."""
         deadline = time.monotonic() + timeout
         for e in events:
             if pred(e):
                 return e
         while time.monotonic() < deadline:
-            line = watch.stdout.readline()
-            if not line:
+            try:
+                line = lines.get(timeout=max(0.1, deadline - time.monotonic()))
+            except queue.Empty:
                 break
             e = json.loads(line)
             events.append(e)
             if pred(e):
                 return e
-        raise AssertionError(f"groups watch never showed {what}; events: {events}; stderr: "
-                             f"{watch.stderr.read() if watch.poll() is not None else ''}")
+        raise AssertionError(f"groups watch never showed {what} within {timeout}s; events: {events}")
 
     def stable_with(n):
         return lambda e: e["state"] == "Stable" and e["members"] == n and all(e["assignment"].values())
 
     try:
-        consumer_args = ["gregor", "--brokers", "broker-1:29092,broker-2:29092", "consume", topic, "-g", group]
+        consumer_args = ["gregor", "--brokers", bootstrap, "consume", topic, "-g", group]
         a = cluster.start_container("consumer-a", consumer_args)
         one = next_event_matching("one stable member", stable_with(1))
         b = cluster.start_container("consumer-b", consumer_args)
