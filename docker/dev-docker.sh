@@ -185,6 +185,22 @@ cmd_down() {
   say "stopped${args[*]:+ and removed the volumes}"
 }
 
+# Removes everything of one compose project (containers, also the tests' extra ones, volumes, networks).
+purge_project() {  # project
+  local p="$1" ids
+  local compose=(podman-compose)
+  [ "$ENGINE" = docker ] && compose=(docker compose)
+  "${compose[@]}" -p "$p" -f "$COMPOSE_FILE" down -v -t 5 >/dev/null 2>&1 || true
+  ids=$($ENGINE ps -aq --filter "name=^$p" 2>/dev/null || true)
+  [ -z "$ids" ] || $ENGINE rm -f -v $ids >/dev/null 2>&1 || true
+  ids=$($ENGINE volume ls -q --filter "label=com.docker.compose.project=$p" 2>/dev/null || true)
+  [ -z "$ids" ] || $ENGINE volume rm -f $ids >/dev/null 2>&1 || true
+  ids=$($ENGINE volume ls -q --filter "name=^$p" 2>/dev/null || true)
+  [ -z "$ids" ] || $ENGINE volume rm -f $ids >/dev/null 2>&1 || true
+  ids=$($ENGINE network ls -q --filter "label=com.docker.compose.project=$p" 2>/dev/null || true)
+  [ -z "$ids" ] || $ENGINE network rm $ids >/dev/null 2>&1 || true
+}
+
 cmd_test() {
   detect_engine
   ensure_packages kcat
@@ -192,8 +208,13 @@ cmd_test() {
   local py=python3
   [ -x "$REPO/.venv/bin/python" ] && py="$REPO/.venv/bin/python"
   "$py" -c "import pytest" 2>/dev/null || die "pytest missing for $py (./dev deps installs the venv)"
+  # The tests tear down after themselves; this trap also covers a pytest that was killed.
+  export GREGOR_DOCKER_TEST_PROJECT="gregortest$$"
+  trap 'purge_project "$GREGOR_DOCKER_TEST_PROJECT"' EXIT
+  local rc=0
   GREGOR_DOCKER_ENGINE="$ENGINE" GREGOR_DOCKER_BASE="$GREGOR_DOCKER_BASE" CONTAINERS_CONF="${CONTAINERS_CONF:-}" \
-    "$py" -m pytest "$REPO/test/docker" -v -p no:cacheprovider "$@"
+    "$py" -m pytest "$REPO/test/docker" -v -p no:cacheprovider "$@" || rc=$?
+  return $rc
 }
 
 main() {

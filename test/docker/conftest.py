@@ -141,7 +141,8 @@ class Cluster:
 
     def remove_container(self, name):
         # -v: the image declares a VOLUME; without it each container leaves an anonymous volume behind.
-        self.run([self.engine, "rm", "-f", "-v", "-t", "2", name], check=False, timeout=60)
+        timeout = ["-t", "2"] if self.engine == "podman" else []  # docker rm -f kills at once and has no -t
+        self.run([self.engine, "rm", "-f", "-v", *timeout, name], check=False, timeout=60)
 
     # --- state -------------------------------------------------------------------------------------------
     def health(self, service):
@@ -190,7 +191,7 @@ def cluster():
     engine = detect_engine()
     if engine is None:
         pytest.fail("neither a Docker engine nor podman is available (run docker/dev-docker.sh test, which installs podman)")
-    project = f"gregortest{os.getpid()}"
+    project = os.environ.get("GREGOR_DOCKER_TEST_PROJECT") or f"gregortest{os.getpid()}"
     c = Cluster(engine, project, free_port_block(3))
     try:
         c.dev_docker("up", timeout=900)
