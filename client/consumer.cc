@@ -158,6 +158,9 @@ Result<void, ClientError> Consumer::rebalance() {
 }
 
 Result<void, ClientError> Consumer::maintain_group(Clock::time_point deadline) {
+  if (!coordinator_->rejoin_needed()) {
+    if (auto r = coordinator_->ensure_coordinator_ready(deadline); !r) return r;
+  }
   if (coordinator_->rejoin_needed()) {
     if (auto r = rebalance(); !r) return r;
   }

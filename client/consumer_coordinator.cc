@@ -123,6 +123,13 @@ Result<Connection*, ClientError> ConsumerCoordinator::ensure_coordinator(Clock::
   return coordinator_.get();
 }
 
+Result<void, ClientError> ConsumerCoordinator::ensure_coordinator_ready(Clock::time_point deadline) {
+  if (coordinator_ && !coordinator_->failed()) return {};
+  auto conn = ensure_coordinator(deadline);
+  if (!conn) return unexpected(conn.error());
+  return {};
+}
+
 Result<GroupAssignment, ClientError> ConsumerCoordinator::leader_assign(
     const std::vector<MemberSubscription>& members, Clock::time_point deadline) {
   std::set<std::string> all_topics;

@@ -57,6 +57,10 @@ class ConsumerCoordinator {
   // deadline; other errors (e.g. INCONSISTENT_GROUP_PROTOCOL) return at once.
   Result<std::vector<TopicPartition>, ClientError> join(Clock::time_point deadline);
 
+  // Rediscovers a lost coordinator so heartbeats resume between rebalances (a no-op while it is
+  // known); called from every poll(), as Java's ensureCoordinatorReady.
+  Result<void, ClientError> ensure_coordinator_ready(Clock::time_point deadline);
+
   // OffsetCommit for this member's generation; retried on coordinator moves and loading.
   // ILLEGAL_GENERATION / UNKNOWN_MEMBER_ID / REBALANCE_IN_PROGRESS fail the commit and mark a rejoin.
   Result<void, ClientError> commit(const std::map<TopicPartition, int64_t>& offsets,

@@ -460,7 +460,12 @@ def test_member_survives_coordinator_restart(broker, procs, tmp_path):
     produce(bs, "restarts", 1, 2)
     wait_for(lambda: len([ln for ln in m.text().splitlines() if ln.startswith("1 ")]) == 2, GROUP_TIMEOUT,
              "the records produced after the restart", m.text)
-    wait_for(lambda: stable_split(bs, "g-restart", 1, "restarts", 2), GROUP_TIMEOUT, "a Stable group again")
+    member = wait_for(lambda: stable_split(bs, "g-restart", 1, "restarts", 2), GROUP_TIMEOUT, "a Stable group again")
+    # Heartbeats resumed: the same member is still there after more than session.timeout.ms (10 s).
+    deadline = time.monotonic() + 12
+    while time.monotonic() < deadline:
+        assert stable_split(bs, "g-restart", 1, "restarts", 2) == member
+        time.sleep(0.5)
     assert m.stop() == 0, m.text()
     offsets = {o["partition"]: o["current_offset"] for o in describe_json(bs, "g-restart")["offsets"]}
     assert offsets == {0: 3, 1: 2}
