@@ -101,9 +101,15 @@ def table_rows(res: dict):
 
 def write(res: dict, md_path: Path, png_path: Path) -> None:
     rows = list(table_rows(res))
-    m = res["machine"]
     lim = res.get("limits", {})
+    m = res["machine"]
     lines = [f"# gregor beside Apache Kafka {res['kafka_version']} — {res['date']} ({res['mode']} run)", ""]
+    loads = [float(m[k].split()[0]) for k in ("loadavg_start", "loadavg_end") if m.get(k)]
+    if loads and max(loads) > 1.0:
+        lines += [f"**Provisional: the machine was loaded** (1-minute load average {loads[0]:.1f} at the start, "
+                  f"{loads[-1]:.1f} at the end, on {m['vcpus']} vCPUs; other engineers were compiling and testing). "
+                  "Absolute figures are depressed and noisy; read the ratios and CPU-s per GiB, and rerun on an idle "
+                  "machine before drawing conclusions.", ""]
     if res.get("interrupted"):
         lines += [f"**Incomplete run** ({res['interrupted']}): only the points below were measured.", ""]
     if res["mode"] == "quick":
@@ -111,9 +117,7 @@ def write(res: dict, md_path: Path, png_path: Path) -> None:
                   f"{res['config']['w1_records']:,} records, not 1 GiB). Smoke numbers, not results.", ""]
     lines += [f"Machine: {m['host']}, {m['cpu']}, {m['vcpus']} vCPUs, {m['mem_gib']} GiB, kernel {m['kernel']}; "
               f"disk `{m['disk']}`.",
-              f"Load: `{m['uptime_start']}` at start, `{m.get('uptime_end', '?')}` at end. Other engineers "
-              "were compiling on this machine during the run unless the load averages above are near 0: "
-              "treat figures as provisional.",
+              f"Load (`uptime`): `{m['uptime_start']}` at start, `{m.get('uptime_end', '?')}` at end.",
               f"gregor commit {res['gregor_commit']} (build `{res['gregor_build']}`), defaults (no fsync per write). "
               f"Kafka {res['kafka_version']} ZooKeeper mode, JVM `{' '.join(res['kafka_jvm'])}` (kafka-server-start.sh "
               "defaults), no fsync per write (Kafka default).",
