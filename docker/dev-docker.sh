@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# gregor in containers: docker/dev-docker.sh build | up | down | test | ps | logs [SERVICE]
+# gregor in containers: docker/dev-docker.sh build | up | down [-v] | test | ps | logs [SERVICE] | purge [PROJECT]
 # Uses `docker compose` when a Docker engine answers, else podman + podman-compose (installed from Debian when
 # missing, with the settings this sandbox needs). Without a registry the Debian 12 base image is made with
 # debootstrap and cached under .state/docker/.
@@ -187,18 +187,21 @@ cmd_down() {
 
 # Removes everything of one compose project (containers, also the tests' extra ones, volumes, networks).
 purge_project() {  # project
-  local p="$1" ids
-  local compose=(podman-compose)
+  local p="$1" compose=(podman-compose)
   [ "$ENGINE" = docker ] && compose=(docker compose)
   "${compose[@]}" -p "$p" -f "$COMPOSE_FILE" down -v -t 5 >/dev/null 2>&1 || true
-  ids=$($ENGINE ps -aq --filter "name=^$p" 2>/dev/null || true)
-  [ -z "$ids" ] || $ENGINE rm -f -v $ids >/dev/null 2>&1 || true
-  ids=$($ENGINE volume ls -q --filter "label=com.docker.compose.project=$p" 2>/dev/null || true)
-  [ -z "$ids" ] || $ENGINE volume rm -f $ids >/dev/null 2>&1 || true
-  ids=$($ENGINE volume ls -q --filter "name=^$p" 2>/dev/null || true)
-  [ -z "$ids" ] || $ENGINE volume rm -f $ids >/dev/null 2>&1 || true
-  ids=$($ENGINE network ls -q --filter "label=com.docker.compose.project=$p" 2>/dev/null || true)
-  [ -z "$ids" ] || $ENGINE network rm $ids >/dev/null 2>&1 || true
+  remove_listed "rm -f -v" ps -aq --filter "name=^$p"
+  remove_listed "volume rm -f" volume ls -q --filter "label=com.docker.compose.project=$p"
+  remove_listed "volume rm -f" volume ls -q --filter "name=$p"
+  remove_listed "network rm" network ls -q --filter "label=com.docker.compose.project=$p"
+}
+
+remove_listed() {  # "remove subcommand" list-args...: removes what `$ENGINE list-args` prints, if anything
+  local remove="$1" ids=()
+  shift
+  mapfile -t ids < <($ENGINE "$@" 2>/dev/null || true)
+  # shellcheck disable=SC2086 # the remove subcommand is meant to split into words
+  [ ${#ids[@]} -eq 0 ] || $ENGINE $remove "${ids[@]}" >/dev/null 2>&1 || true
 }
 
 cmd_test() {
@@ -225,9 +228,10 @@ main() {
     down) cmd_down "$@" ;;
     test) cmd_test "$@" ;;
     ps) detect_engine; "${COMPOSE[@]}" ps ;;
+    purge) detect_engine; purge_project "${1:-$GREGOR_DOCKER_PROJECT}" ;;
     logs) detect_engine; "${COMPOSE[@]}" logs "$@" ;;
     help | -h | --help) sed -n '2,12p' "$0" ;;
-    *) die "unknown command '$cmd' (build, up, down, test, ps, logs)" ;;
+    *) die "unknown command '$cmd' (build, up, down, test, ps, logs, purge)" ;;
   esac
 }
 main "$@"
