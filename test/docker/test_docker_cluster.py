@@ -144,7 +144,10 @@ def test_listeners_from_environment(cluster):
 
 
 def test_inter_broker_listener_from_environment(cluster):
-    """KAFKA_INTER_BROKER_LISTENER_NAME=INTERNAL: the controller reaches the brokers on broker-N:29092."""
+    """KAFKA_INTER_BROKER_LISTENER_NAME=INTERNAL: the controller reaches the brokers on broker-N:29092.
+
+    The EXTERNAL addresses (localhost:PORT) lead nowhere from inside another container, so brokers can only talk over
+    INTERNAL: a full ISR in test_replicated_topic_produce_consume (followers fetching) is the data-path proof."""
     info = cluster.cluster_info()
     controller = info["controller_id"]
     assert controller in (1, 2, 3), info
@@ -180,6 +183,7 @@ def leader_of(cluster, topic, partition=0):
 
 def test_replicated_topic_produce_consume(cluster):
     create_topic(cluster, "replicated", 3, 3)
+    # Followers fetch from leaders over the inter-broker listener (INTERNAL); the ISR fills only if that works.
     wait_until(f"every replica of 'replicated' in the ISR ({REPLICATION_HINT})",
                lambda: all(len(p["isr"]) == 3 for p in cluster.describe("replicated")["partitions"]), timeout=60)
     lines = [f"rep-{i}" for i in range(300)]
