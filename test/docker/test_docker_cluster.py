@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from conftest import IMAGE, wait_until
+from container_cluster import IMAGE, wait_until
 
 REPLICATION_HINT = ("needs replication across brokers (controller, LeaderAndIsr, follower fetchers); "
                     "it passes once that work has landed on main and the image is rebuilt")
