@@ -64,6 +64,7 @@ def test_report_ratios_goals_and_na(tmp_path):
     w1 = next(ln for ln in text.splitlines() if ln.startswith("| W1") and "| MiB/s |" in ln)
     assert "200 [190–210]" in w1 and "100 [90.0–110]" in w1 and "2.00×" in w1 and "| yes |" in w1
     assert "20% of loopback TCP (pinned as W1-W4)" in w1
-    assert "n/a: RF 3 not ready" in text
+    w5 = next(ln for ln in text.splitlines() if ln.startswith("| W5") and "| MiB/s |" in ln)
+    assert "n/a [1]" in w5 and "[1] n/a: RF 3 not ready" in text
     assert png.stat().st_size > 10000
     json.dumps(res)  # the results stay serialisable

@@ -56,9 +56,16 @@ def fmt(x: float) -> str:
     return f"{x:.3g}"
 
 
+NOTES: list[str] = []  # n/a reasons of the table being written, shown once below it
+
+
 def cell(vals, reason) -> str:
     if not vals:
-        return f"n/a: {reason}" if reason else "n/a"
+        if not reason:
+            return "n/a"
+        if reason not in NOTES:
+            NOTES.append(reason)
+        return f"n/a [{NOTES.index(reason) + 1}]"
     med = statistics.median(vals)
     if len(vals) == 1:
         return fmt(med)
@@ -100,6 +107,7 @@ def table_rows(res: dict):
 
 
 def write(res: dict, md_path: Path, png_path: Path) -> None:
+    NOTES.clear()
     rows = list(table_rows(res))
     lim = res.get("limits", {})
     m = res["machine"]
@@ -145,6 +153,7 @@ def write(res: dict, md_path: Path, png_path: Path) -> None:
         lines.append(f"| {TITLES.get(r['workload'], r['workload'])} | {r['label']} | {r['tool']} | "
                      f"{cell(r['gregor'], r['gregor_na'])} | {cell(r['kafka'], r['kafka_na'])} | {ratio} | {goal} | "
                      f"{r['met']} | {r['limit']} |")
+    lines += [""] + [f"[{i}] n/a: {reason}" + "  " for i, reason in enumerate(NOTES, 1)]
     lines += ["", f"Chart: `{png_path.name}`. Raw points: `{md_path.with_suffix('.json').name}`; tool output lines "
               "(Kafka's perf-test format) in bench/results/tmp/ (not committed).", ""]
     md_path.write_text("\n".join(lines))
