@@ -3,7 +3,7 @@
 Usage: cluster_load.py <bootstrap> <topic> <out.jsonl> [--idempotent 0|1] [--max N]
 Produces values "<seq>" round-robin over the topic's partitions (each record to an explicit partition,
 so order per partition is checkable) until SIGTERM or --max records, and appends one JSON line per
-delivery report: {"p": partition, "v": value, "o": offset} for acknowledged records,
+delivery report: {"p": partition, "v": value, "o": offset, "t": ack time} for acknowledged records,
 {"p": ..., "v": ..., "err": "..."} for failed ones. stdout gets one line per second with counts.
 """
 import argparse
@@ -49,7 +49,8 @@ def main() -> int:
     def report(err, msg):
         if err is None:
             counts["acked"] += 1
-            out.write(json.dumps({"p": msg.partition(), "v": msg.value().decode(), "o": msg.offset()}) + "\n")
+            out.write(json.dumps({"p": msg.partition(), "v": msg.value().decode(), "o": msg.offset(),
+                                  "t": time.time()}) + "\n")
         else:
             counts["failed"] += 1
             out.write(json.dumps({"p": msg.partition(), "v": msg.value().decode(), "err": str(err)}) + "\n")
