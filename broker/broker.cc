@@ -146,10 +146,13 @@ Result<void, std::string> Broker::startup() {
   if (err != zk::ZkError::ok) return unexpected("cannot read /cluster/id: " + std::string(zk::to_string(err)));
 
   if (auto l = load_logs(); !l) return l;
-  replicas_ = std::make_unique<ReplicaManager>(loop_, *logs_, config_.broker_id);
+  replicas_ = std::make_unique<ReplicaManager>(loop_, *logs_, config_, *zk_, metadata_, topic_configs_);
+  replicas_->startup();
   admin_ = std::make_unique<TopicAdmin>(config_, topic_configs_, *zk_, metadata_, *replicas_, *logs_);
   producer_ids_ = std::make_unique<ProducerIdManager>(*zk_, config_.broker_id);
   apis_ = std::make_unique<KafkaApis>(config_, loop_, metadata_, *replicas_, *admin_, *producer_ids_, topic_configs_);
+  control_plane_ = std::make_unique<ControlPlaneApis>(*replicas_, metadata_, [this] { return broker_epoch_; });
+  apis_->set_control_handler([this](Request& req, std::span<const uint8_t> body) { control_plane_->handle(req, body); });
   start_group_coordinator();
   if (auto l = open_listeners(); !l) return l;
 
@@ -317,6 +320,7 @@ void Broker::shutdown() {
   logger("broker")->info("shutting down broker {}", config_.broker_id);
   timers_.clear();
   if (server_) server_->close_all();
+  if (replicas_) replicas_->shutdown();
   if (logs_) logs_->shutdown([this](const log::TopicPartition& tp) { return replicas_->high_watermark_of(tp); });
   // Closing the session removes /brokers/ids/<id> and, if held, /controller at once.
   session_.reset();

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "broker/config.h"
+#include "broker/control_plane_apis.h"
 #include "broker/coordinator_bridge.h"
 #include "coordinator/group_coordinator.h"
 #include "broker/event_loop.h"
@@ -50,6 +51,7 @@ class Broker {
   std::unique_ptr<zk::KafkaZkClient> zk_;
   std::unique_ptr<log::LogManager> logs_;
   std::unique_ptr<ReplicaManager> replicas_;
+  std::unique_ptr<ControlPlaneApis> control_plane_;
   std::unique_ptr<TopicAdmin> admin_;
   std::unique_ptr<ProducerIdManager> producer_ids_;
   std::unique_ptr<CoordinatorBridge> coordinator_bridge_;
