@@ -1,5 +1,5 @@
-// ControlPlaneApis: fencing (§4.3), LeaderAndIsr → ReplicaManager, UpdateMetadata → MetadataCache, StopReplica,
-// ControlledShutdown → the controller; responses = response header v0 + serialized Protobuf.
+// ControlPlaneApis: fencing (§4.3), LeaderAndIsr → ReplicaManager, UpdateMetadata → MetadataCache,
+// StopReplica, ControlledShutdown → the controller; responses = response header v0 + serialized Protobuf.
 #include "broker/control_plane_apis.h"
 
 #include "broker/logging.h"
@@ -66,17 +66,26 @@ void ControlPlaneApis::run_next() {
     queue_.pop_front();
     busy_ = true;
     switch (q.key) {
-      case ApiKey::LeaderAndIsr: handle_leader_and_isr(q); break;
-      case ApiKey::UpdateMetadata: handle_update_metadata(q); break;
-      case ApiKey::StopReplica: handle_stop_replica(q); break;
-      default: handle_controlled_shutdown(q); break;
+      case ApiKey::LeaderAndIsr:
+        handle_leader_and_isr(q);
+        break;
+      case ApiKey::UpdateMetadata:
+        handle_update_metadata(q);
+        break;
+      case ApiKey::StopReplica:
+        handle_stop_replica(q);
+        break;
+      default:
+        handle_controlled_shutdown(q);
+        break;
     }
   }
 }
 
 namespace {
 // Response frame body: response header v0 (the correlation id), then the serialized message.
-void send_proto(const Responder& responder, int32_t correlation_id, const google::protobuf::MessageLite& message) {
+void send_proto(const Responder& responder, int32_t correlation_id,
+                const google::protobuf::MessageLite& message) {
   Writer w;
   w.write_int32(correlation_id);
   std::string bytes = message.SerializeAsString();
@@ -125,8 +134,8 @@ void ControlPlaneApis::handle_update_metadata(const Queued& q) {
   }
   auto err = check_control_header(req.header(), broker_epoch_(), controller_epoch_);
   if (err != ErrorCode::NONE) {
-    logger("replica")->warn("UpdateMetadata from controller {} (epoch {}) refused: {}", req.header().controller_id(),
-                            req.header().controller_epoch(), to_string(err));
+    logger("replica")->warn("UpdateMetadata from controller {} (epoch {}) refused: {}",
+                            req.header().controller_id(), req.header().controller_epoch(), to_string(err));
   } else {
     apply_update_metadata(metadata_, req);
   }
@@ -144,8 +153,8 @@ void ControlPlaneApis::handle_stop_replica(const Queued& q) {
   proto::StopReplicaResponse resp;
   auto err = check_control_header(req.header(), broker_epoch_(), controller_epoch_);
   if (err != ErrorCode::NONE) {
-    logger("replica")->warn("StopReplica from controller {} (epoch {}) refused: {}", req.header().controller_id(),
-                            req.header().controller_epoch(), to_string(err));
+    logger("replica")->warn("StopReplica from controller {} (epoch {}) refused: {}",
+                            req.header().controller_id(), req.header().controller_epoch(), to_string(err));
     resp.set_error_code(static_cast<int32_t>(err));
   } else {
     resp = replicas_.stop_replicas(req);
@@ -167,7 +176,8 @@ void ControlPlaneApis::handle_controlled_shutdown(const Queued& q) {
   }
   // The controller answers later; other control requests need not wait for it.
   busy_ = false;
-  controlled_shutdown_(req, [q](proto::ControlledShutdownResponse resp) { send_proto(q.responder, q.correlation_id, resp); });
+  controlled_shutdown_(
+      req, [q](proto::ControlledShutdownResponse resp) { send_proto(q.responder, q.correlation_id, resp); });
 }
 
 }  // namespace gregor::broker

@@ -29,8 +29,8 @@ void apply_update_metadata(MetadataCache& cache, const proto::UpdateMetadataRequ
 
 class ControlPlaneApis {
  public:
-  using ControlledShutdownHandler = std::function<void(const proto::ControlledShutdownRequest&,
-                                                       std::function<void(proto::ControlledShutdownResponse)>)>;
+  using ControlledShutdownHandler = std::function<void(
+      const proto::ControlledShutdownRequest&, std::function<void(proto::ControlledShutdownResponse)>)>;
 
   ControlPlaneApis(ReplicaManager& replicas, MetadataCache& metadata, std::function<int64_t()> broker_epoch);
 

@@ -65,7 +65,8 @@ void Partition::make_leader(const LeadershipState& s, int64_t checkpointed_high_
   }
   maybe_advance_high_watermark(now_ms);
   logger("broker")->info("[{}] became leader at epoch {}, ISR [{}], high watermark {}, log end offset {}",
-                         tp_.to_string(), leader_epoch_, fmt::join(isr_, ","), high_watermark_, log_.log_end_offset());
+                         tp_.to_string(), leader_epoch_, fmt::join(isr_, ","), high_watermark_,
+                         log_.log_end_offset());
 }
 
 bool Partition::make_follower(const LeadershipState& s, int64_t checkpointed_high_watermark) {
@@ -79,37 +80,42 @@ bool Partition::make_follower(const LeadershipState& s, int64_t checkpointed_hig
   isr_change_in_flight_ = false;
   zk_version_ = s.zk_version;
   init_high_watermark(checkpointed_high_watermark);
-  logger("broker")->info("[{}] became follower of broker {} at epoch {}, high watermark {}, log end offset {}",
-                         tp_.to_string(), leader_, leader_epoch_, high_watermark_, log_.log_end_offset());
+  logger("broker")->info(
+      "[{}] became follower of broker {} at epoch {}, high watermark {}, log end offset {}", tp_.to_string(),
+      leader_, leader_epoch_, high_watermark_, log_.log_end_offset());
   return new_epoch;
 }
 
 void Partition::make_leader(int32_t leader_epoch, std::vector<int32_t> replicas, std::vector<int32_t> isr,
                             int32_t zk_version, int64_t checkpointed_high_watermark) {
-  LeadershipState s{controller_epoch_, local_broker_id_, leader_epoch, std::move(isr), std::move(replicas), zk_version};
+  LeadershipState s{controller_epoch_, local_broker_id_,    leader_epoch,
+                    std::move(isr),    std::move(replicas), zk_version};
   make_leader(s, checkpointed_high_watermark, 0);
 }
 
-void Partition::make_follower(int32_t leader, int32_t leader_epoch, std::vector<int32_t> replicas, int32_t zk_version) {
+void Partition::make_follower(int32_t leader, int32_t leader_epoch, std::vector<int32_t> replicas,
+                              int32_t zk_version) {
   LeadershipState s{controller_epoch_, leader, leader_epoch, {}, std::move(replicas), zk_version};
   make_follower(s, -1);
 }
 
 int32_t Partition::effective_min_isr() const {
-  return std::min<int32_t>(settings_.min_insync_replicas, std::max<int32_t>(1, static_cast<int32_t>(replicas_.size())));
+  return std::min<int32_t>(settings_.min_insync_replicas,
+                           std::max<int32_t>(1, static_cast<int32_t>(replicas_.size())));
 }
 
 bool Partition::maybe_advance_high_watermark(int64_t now_ms) {
   if (!is_leader()) return false;
-  HighWatermarkInputs in{local_broker_id_, high_watermark_, log_.log_end_offset(), isr_, followers_, now_ms,
-                         lag_max_ms_, is_alive_};
+  HighWatermarkInputs in{local_broker_id_, high_watermark_, log_.log_end_offset(), isr_,
+                         followers_,       now_ms,          lag_max_ms_,           is_alive_};
   int64_t hw = compute_high_watermark(in);
   if (hw == high_watermark_) return false;
   high_watermark_ = hw;
   return true;
 }
 
-FollowerFetchOutcome Partition::update_follower_fetch_state(int32_t replica_id, int64_t fetch_offset, int64_t now_ms) {
+FollowerFetchOutcome Partition::update_follower_fetch_state(int32_t replica_id, int64_t fetch_offset,
+                                                            int64_t now_ms) {
   FollowerFetchOutcome out;
   auto it = followers_.find(replica_id);
   if (!is_leader() || it == followers_.end()) return out;
@@ -128,7 +134,8 @@ FollowerFetchOutcome Partition::update_follower_fetch_state(int32_t replica_id, 
 
 std::vector<int32_t> Partition::out_of_sync_replicas(int64_t now_ms) const {
   if (!is_leader()) return {};
-  return broker::out_of_sync_replicas(local_broker_id_, isr_, followers_, log_.log_end_offset(), now_ms, lag_max_ms_);
+  return broker::out_of_sync_replicas(local_broker_id_, isr_, followers_, log_.log_end_offset(), now_ms,
+                                      lag_max_ms_);
 }
 
 bool Partition::commit_isr(std::vector<int32_t> isr, int32_t zk_version, int64_t now_ms) {
@@ -138,13 +145,13 @@ bool Partition::commit_isr(std::vector<int32_t> isr, int32_t zk_version, int64_t
   return maybe_advance_high_watermark(now_ms);
 }
 
-Result<log::AppendInfo, log::LogError> Partition::append_records_as_follower(std::span<const uint8_t> records,
-                                                                             int64_t leader_high_watermark,
-                                                                             int64_t leader_log_start_offset) {
+Result<log::AppendInfo, log::LogError> Partition::append_records_as_follower(
+    std::span<const uint8_t> records, int64_t leader_high_watermark, int64_t leader_log_start_offset) {
   Result<log::AppendInfo, log::LogError> r = log::AppendInfo{};
   if (!records.empty()) r = log_.append_as_follower(records);
   if (!r) return r;
-  if (leader_log_start_offset > log_.log_start_offset()) log_.maybe_increment_log_start_offset(leader_log_start_offset);
+  if (leader_log_start_offset > log_.log_start_offset())
+    log_.maybe_increment_log_start_offset(leader_log_start_offset);
   high_watermark_ = std::min(leader_high_watermark, log_.log_end_offset());
   high_watermark_initialized_ = true;
   return r;
@@ -168,8 +175,10 @@ ErrorCode Partition::check_leader_epoch(int32_t current_leader_epoch) const {
 }
 
 Result<log::AppendInfo, PartitionError> Partition::append_records_as_leader(std::span<uint8_t> records,
-                                                                            int16_t required_acks, int64_t now_ms) {
-  if (!is_leader()) return unexpected(PartitionError{ErrorCode::NOT_LEADER_OR_FOLLOWER, "not the leader", -1});
+                                                                            int16_t required_acks,
+                                                                            int64_t now_ms) {
+  if (!is_leader())
+    return unexpected(PartitionError{ErrorCode::NOT_LEADER_OR_FOLLOWER, "not the leader", -1});
   if (required_acks == -1 && static_cast<int32_t>(isr_.size()) < effective_min_isr()) {
     return unexpected(PartitionError{ErrorCode::NOT_ENOUGH_REPLICAS,
                                      "ISR size " + std::to_string(isr_.size()) + " < min.insync.replicas " +
@@ -181,21 +190,23 @@ Result<log::AppendInfo, PartitionError> Partition::append_records_as_leader(std:
   auto batches = split_batches(records);
   if (!batches) return unexpected(PartitionError{batches.error().error, batches.error().message, -1});
   if (batches->size() != 1) {
-    return unexpected(PartitionError{ErrorCode::INVALID_RECORD,
-                                     "produce request must carry exactly one record batch, got " +
-                                         std::to_string(batches->size()),
-                                     -1});
+    return unexpected(PartitionError{
+        ErrorCode::INVALID_RECORD,
+        "produce request must carry exactly one record batch, got " + std::to_string(batches->size()), -1});
   }
   auto v = validate_batch((*batches)[0], limits);
   if (v.error != ErrorCode::NONE) return unexpected(PartitionError{v.error, v.message, v.record_index});
   batch::Header header((*batches)[0].data());
   if (!settings_.log_append_time && header.max_timestamp() >= 0) {
     int64_t ts = header.max_timestamp();
-    bool too_old = settings_.timestamp_before_max_ms != INT64_MAX && ts < now_ms - settings_.timestamp_before_max_ms;
-    bool too_new = settings_.timestamp_after_max_ms != INT64_MAX && ts > now_ms + settings_.timestamp_after_max_ms;
+    bool too_old =
+        settings_.timestamp_before_max_ms != INT64_MAX && ts < now_ms - settings_.timestamp_before_max_ms;
+    bool too_new =
+        settings_.timestamp_after_max_ms != INT64_MAX && ts > now_ms + settings_.timestamp_after_max_ms;
     if (too_old || too_new) {
-      return unexpected(PartitionError{ErrorCode::INVALID_TIMESTAMP, "timestamp " + std::to_string(ts) +
-                                                                          " is out of the accepted range", 0});
+      return unexpected(PartitionError{ErrorCode::INVALID_TIMESTAMP,
+                                       "timestamp " + std::to_string(ts) + " is out of the accepted range",
+                                       0});
     }
   }
   std::optional<int64_t> append_time;
@@ -206,7 +217,8 @@ Result<log::AppendInfo, PartitionError> Partition::append_records_as_leader(std:
   return *r;
 }
 
-ReadResult Partition::read(int64_t fetch_offset, int32_t max_bytes, bool up_to_log_end, bool min_one_batch) const {
+ReadResult Partition::read(int64_t fetch_offset, int32_t max_bytes, bool up_to_log_end,
+                           bool min_one_batch) const {
   ReadResult out;
   out.high_watermark = high_watermark_;
   out.log_start_offset = log_.log_start_offset();

@@ -1,4 +1,5 @@
-// Partition: one replica of a topic-partition on this broker — leader state, high watermark, validated appends.
+// Partition: one replica of a topic-partition on this broker — leader state, high watermark, validated
+// appends.
 #pragma once
 
 #include <cstdint>
@@ -65,8 +66,8 @@ class Partition {
   // Returns true iff the leader epoch increased.
   bool make_follower(const LeadershipState& s, int64_t checkpointed_high_watermark);
   // Single-broker forms kept for the lone-broker TopicAdmin.
-  void make_leader(int32_t leader_epoch, std::vector<int32_t> replicas, std::vector<int32_t> isr, int32_t zk_version,
-                   int64_t checkpointed_high_watermark);
+  void make_leader(int32_t leader_epoch, std::vector<int32_t> replicas, std::vector<int32_t> isr,
+                   int32_t zk_version, int64_t checkpointed_high_watermark);
   void make_follower(int32_t leader, int32_t leader_epoch, std::vector<int32_t> replicas, int32_t zk_version);
   int32_t controller_epoch() const { return controller_epoch_; }
   int32_t zk_version() const { return zk_version_; }
@@ -86,8 +87,8 @@ class Partition {
 
   // Follower: appends the leader's batches (offsets kept), then HW = min(leader HW, log end offset).
   Result<log::AppendInfo, log::LogError> append_records_as_follower(std::span<const uint8_t> records,
-                                                                     int64_t leader_high_watermark,
-                                                                     int64_t leader_log_start_offset);
+                                                                    int64_t leader_high_watermark,
+                                                                    int64_t leader_log_start_offset);
   // Follower: drops everything >= offset (log, epoch cache, producer state); HW capped at the new end.
   void truncate_to(int64_t offset);
   void truncate_fully_and_start_at(int64_t offset);
@@ -102,8 +103,8 @@ class Partition {
   int64_t log_start_offset() const { return log_.log_start_offset(); }
 
   // Validates the produce payload (exactly one v2 batch, CRC, sizes, records) and appends it as leader.
-  Result<log::AppendInfo, PartitionError> append_records_as_leader(std::span<uint8_t> records, int16_t required_acks,
-                                                                   int64_t now_ms);
+  Result<log::AppendInfo, PartitionError> append_records_as_leader(std::span<uint8_t> records,
+                                                                   int16_t required_acks, int64_t now_ms);
 
   // Reads for a consumer (up to the high watermark) or a follower (up to the log end offset).
   ReadResult read(int64_t fetch_offset, int32_t max_bytes, bool up_to_log_end, bool min_one_batch) const;

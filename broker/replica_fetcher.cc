@@ -1,4 +1,5 @@
-// ReplicaFetcher: truncation rounds (OffsetForLeaderEpoch), Fetch as a follower, appends, backoff and reconnect.
+// ReplicaFetcher: truncation rounds (OffsetForLeaderEpoch), Fetch as a follower, appends, backoff and
+// reconnect.
 #include "broker/replica_fetcher.h"
 
 #include <algorithm>
@@ -69,7 +70,8 @@ ReplicaFetcher::FetchState* ReplicaFetcher::current(const log::TopicPartition& t
 }
 
 void ReplicaFetcher::delay(const log::TopicPartition& tp, int32_t epoch) {
-  if (auto* s = current(tp, epoch)) s->delayed_until_ms = loop_.now_ms() + replicas_.config().replica_fetch_backoff_ms;
+  if (auto* s = current(tp, epoch))
+    s->delayed_until_ms = loop_.now_ms() + replicas_.config().replica_fetch_backoff_ms;
 }
 
 bool ReplicaFetcher::ensure_connection() {
@@ -84,7 +86,8 @@ bool ReplicaFetcher::ensure_connection() {
     return false;
   }
   conn_ = std::make_unique<OutboundConnection>(
-      loop_.base(), source_.host, source_.port, "broker-" + std::to_string(replicas_.broker_id()) + "-fetcher-0",
+      loop_.base(), source_.host, source_.port,
+      "broker-" + std::to_string(replicas_.broker_id()) + "-fetcher-0",
       std::chrono::milliseconds(replicas_.config().replica_socket_timeout_ms));
   if (conn_->failed()) {
     on_request_failed("connect", conn_->failure());
@@ -120,8 +123,9 @@ void ReplicaFetcher::run() {
     if (s.state == State::truncating && p->log().leader_epoch_cache().latest_epoch() < 0) {
       // No leader epochs (empty log or pre-KIP-101 data): truncate to the high watermark.
       if (p->high_watermark() < p->log_end_offset()) {
-        logger("replica")->info("[{}] truncating to high watermark {} (no leader epochs), log end offset was {}",
-                                tp.to_string(), p->high_watermark(), p->log_end_offset());
+        logger("replica")->info(
+            "[{}] truncating to high watermark {} (no leader epochs), log end offset was {}", tp.to_string(),
+            p->high_watermark(), p->log_end_offset());
         p->truncate_to(p->high_watermark());
       }
       s.state = State::fetching;
@@ -149,7 +153,8 @@ void ReplicaFetcher::send_offsets_for_leader_epoch(const std::vector<log::TopicP
     auto& s = partitions_[tp];
     int32_t latest = p->log().leader_epoch_cache().latest_epoch();
     sent[tp] = {s.leader_epoch, latest};
-    auto topic = std::find_if(req.topics.begin(), req.topics.end(), [&](auto& t) { return t.topic == tp.topic; });
+    auto topic =
+        std::find_if(req.topics.begin(), req.topics.end(), [&](auto& t) { return t.topic == tp.topic; });
     if (topic == req.topics.end()) {
       req.topics.push_back({tp.topic, {}});
       topic = std::prev(req.topics.end());
@@ -188,7 +193,8 @@ void ReplicaFetcher::send_offsets_for_leader_epoch(const std::vector<log::TopicP
                                         p->log_end_offset(), p->high_watermark());
             if (d.truncate_to < p->log_end_offset()) {
               logger("replica")->info(
-                  "[{}] truncating to {} (leader broker {} answered epoch {} end offset {} for our epoch {}), "
+                  "[{}] truncating to {} (leader broker {} answered epoch {} end offset {} for our epoch "
+                  "{}), "
                   "log end offset was {}",
                   tp.to_string(), d.truncate_to, source_.broker_id, pr.leader_epoch, pr.end_offset,
                   it->second.second, p->log_end_offset());
@@ -215,7 +221,8 @@ void ReplicaFetcher::send_fetch(const std::vector<log::TopicPartition>& tps) {
     Partition* p = replicas_.partition(tp);
     auto& s = partitions_[tp];
     sent[tp] = {s.leader_epoch, p->log_end_offset()};
-    auto topic = std::find_if(req.topics.begin(), req.topics.end(), [&](auto& t) { return t.topic == tp.topic; });
+    auto topic =
+        std::find_if(req.topics.begin(), req.topics.end(), [&](auto& t) { return t.topic == tp.topic; });
     if (topic == req.topics.end()) {
       req.topics.push_back({tp.topic, {}});
       topic = std::prev(req.topics.end());
@@ -253,20 +260,23 @@ void ReplicaFetcher::send_fetch(const std::vector<log::TopicPartition>& tps) {
             auto err = static_cast<ErrorCode>(pd.error_code);
             if (err == ErrorCode::OFFSET_OUT_OF_RANGE) {
               if (fetch_offset < pd.log_start_offset) {
-                logger("replica")->warn("[{}] fetch offset {} below the leader's log start offset {}: starting over there",
-                                        tp.to_string(), fetch_offset, pd.log_start_offset);
+                logger("replica")->warn(
+                    "[{}] fetch offset {} below the leader's log start offset {}: starting over there",
+                    tp.to_string(), fetch_offset, pd.log_start_offset);
                 p->truncate_fully_and_start_at(pd.log_start_offset);
               } else {
                 // Our log end is beyond the leader's: find the divergence again.
-                logger("replica")->warn("[{}] fetch offset {} out of range on leader broker {}: truncating again",
-                                        tp.to_string(), fetch_offset, source_.broker_id);
+                logger("replica")->warn(
+                    "[{}] fetch offset {} out of range on leader broker {}: truncating again", tp.to_string(),
+                    fetch_offset, source_.broker_id);
                 s->state = State::truncating;
               }
               continue;
             }
             if (err != ErrorCode::NONE) {
               logger("replica")->info("[{}] fetch from broker {}: {}; retrying after {} ms", tp.to_string(),
-                                      source_.broker_id, to_string(err), replicas_.config().replica_fetch_backoff_ms);
+                                      source_.broker_id, to_string(err),
+                                      replicas_.config().replica_fetch_backoff_ms);
               delay(tp, epoch);
               continue;
             }

@@ -1,5 +1,6 @@
-// ReplicaFetcher: the follower's fetch loop against one leader broker (Kafka's ReplicaFetcherThread, run on the
-// event loop): OffsetForLeaderEpoch truncation rounds, then Fetch requests as replica_id = this broker, appends.
+// ReplicaFetcher: the follower's fetch loop against one leader broker (Kafka's ReplicaFetcherThread, run on
+// the event loop): OffsetForLeaderEpoch truncation rounds, then Fetch requests as replica_id = this broker,
+// appends.
 #pragma once
 
 #include <cstdint>

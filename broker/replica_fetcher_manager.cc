@@ -22,7 +22,8 @@ void ReplicaFetcherManager::remove_partitions(const std::set<log::TopicPartition
   for (auto& tp : tps) {
     auto it = source_of_.find(tp);
     if (it == source_of_.end()) continue;
-    if (auto f = fetchers_.find(it->second); f != fetchers_.end() && f->second) f->second->remove_partition(tp);
+    if (auto f = fetchers_.find(it->second); f != fetchers_.end() && f->second)
+      f->second->remove_partition(tp);
     source_of_.erase(it);
   }
   drop_idle_fetchers();

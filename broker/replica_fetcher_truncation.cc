@@ -6,8 +6,8 @@
 namespace gregor::broker {
 
 TruncationDecision compute_truncation(int32_t leader_epoch, int64_t leader_end_offset,
-                                      const log::LeaderEpochCache& follower_cache, int64_t follower_log_end_offset,
-                                      int64_t initial_fetch_offset) {
+                                      const log::LeaderEpochCache& follower_cache,
+                                      int64_t follower_log_end_offset, int64_t initial_fetch_offset) {
   int64_t leo = follower_log_end_offset;
   // The leader knows nothing at or below our epoch: fall back to the high watermark.
   if (leader_end_offset < 0) return {std::min(initial_fetch_offset, leo), false};

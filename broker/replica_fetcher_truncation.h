@@ -16,7 +16,7 @@ struct TruncationDecision {
 // leader_epoch/leader_end_offset: the leader's answer for the follower's latest epoch ((-1, -1) = undefined).
 // follower_cache/follower_log_end_offset: the follower's state; initial_fetch_offset: its high watermark.
 TruncationDecision compute_truncation(int32_t leader_epoch, int64_t leader_end_offset,
-                                      const log::LeaderEpochCache& follower_cache, int64_t follower_log_end_offset,
-                                      int64_t initial_fetch_offset);
+                                      const log::LeaderEpochCache& follower_cache,
+                                      int64_t follower_log_end_offset, int64_t initial_fetch_offset);
 
 }  // namespace gregor::broker

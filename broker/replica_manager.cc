@@ -1,5 +1,6 @@
-// ReplicaManager: partition registry, LeaderAndIsr/StopReplica, produce appends, KIP-74 fetch budgeting, follower
-// tracking, ISR changes written to ZooKeeper (design A), delayed fetch and delayed (acks=all) produce.
+// ReplicaManager: partition registry, LeaderAndIsr/StopReplica, produce appends, KIP-74 fetch budgeting,
+// follower tracking, ISR changes written to ZooKeeper (design A), delayed fetch and delayed (acks=all)
+// produce.
 #include "broker/replica_manager.h"
 
 #include <algorithm>
@@ -15,7 +16,9 @@ constexpr int64_t kIsrChangePropagationIntervalMs = 2500;
 constexpr int64_t kIsrChangePropagationBlackoutMs = 5000;
 constexpr int64_t kIsrChangeMaxDelayMs = 60000;
 
-bool contains(const std::vector<int32_t>& v, int32_t x) { return std::find(v.begin(), v.end(), x) != v.end(); }
+bool contains(const std::vector<int32_t>& v, int32_t x) {
+  return std::find(v.begin(), v.end(), x) != v.end();
+}
 
 LeadershipState leadership_of(const proto::PartitionState& ps) {
   LeadershipState s;
@@ -31,7 +34,8 @@ LeadershipState leadership_of(const proto::PartitionState& ps) {
 }  // namespace
 
 ReplicaManager::ReplicaManager(EventLoop& loop, log::LogManager& logs, const BrokerConfig& config,
-                               zk::KafkaZkClient& zk, MetadataCache& metadata, const TopicConfigs& topic_configs)
+                               zk::KafkaZkClient& zk, MetadataCache& metadata,
+                               const TopicConfigs& topic_configs)
     : loop_(loop),
       logs_(logs),
       config_(config),
@@ -85,7 +89,8 @@ Result<Partition*, std::string> ReplicaManager::get_or_create_partition(const lo
   auto log = logs_.get_or_create_log(tp, settings.log);
   if (!log) return unexpected("cannot create log for " + tp.to_string() + ": " + log.error().message);
   auto p = std::make_unique<Partition>(tp, **log, settings, config_.broker_id);
-  p->configure_replication(config_.replica_lag_time_max_ms, [this](int32_t id) { return metadata_.is_alive(id); });
+  p->configure_replication(config_.replica_lag_time_max_ms,
+                           [this](int32_t id) { return metadata_.is_alive(id); });
   auto* raw = p.get();
   partitions_[tp] = std::move(p);
   return raw;
@@ -107,15 +112,16 @@ int64_t ReplicaManager::high_watermark_of(const log::TopicPartition& tp) const {
   return p ? p->high_watermark() : -1;
 }
 
-// ---- LeaderAndIsr / StopReplica ------------------------------------------------------------------------------
+// ---- LeaderAndIsr / StopReplica
+// ------------------------------------------------------------------------------
 
 void ReplicaManager::become_leader_or_follower(const proto::LeaderAndIsrRequest& request,
                                                std::function<void(proto::LeaderAndIsrResponse)> done) {
   // New partitions need their topic's overrides (/config/topics/<t>) before their log is opened.
   std::set<std::string> topics;
   for (auto& ps : request.partitions()) {
-    if (!partition({ps.topic(), ps.partition()}) && contains({ps.replicas().begin(), ps.replicas().end()},
-                                                              config_.broker_id)) {
+    if (!partition({ps.topic(), ps.partition()}) &&
+        contains({ps.replicas().begin(), ps.replicas().end()}, config_.broker_id)) {
       topics.insert(ps.topic());
     }
   }
@@ -124,20 +130,23 @@ void ReplicaManager::become_leader_or_follower(const proto::LeaderAndIsrRequest&
   auto left = std::make_shared<size_t>(topics.size());
   auto req = std::make_shared<proto::LeaderAndIsrRequest>(request);
   for (auto& t : topics) {
-    zk_.get_topic_config(t, [this, t, configs, left, req, done](zk::ZkError e, std::map<std::string, std::string> c) {
-      if (e != zk::ZkError::ok) {
-        logger("replica")->warn("cannot read /config/topics/{}: {}; creating its logs with the broker defaults", t,
-                                zk::to_string(e));
-      }
-      (*configs)[t] = std::move(c);
-      if (--*left == 0) apply_leader_and_isr(*req, *configs, done);
-    });
+    zk_.get_topic_config(
+        t, [this, t, configs, left, req, done](zk::ZkError e, std::map<std::string, std::string> c) {
+          if (e != zk::ZkError::ok) {
+            logger("replica")->warn(
+                "cannot read /config/topics/{}: {}; creating its logs with the broker defaults", t,
+                zk::to_string(e));
+          }
+          (*configs)[t] = std::move(c);
+          if (--*left == 0) apply_leader_and_isr(*req, *configs, done);
+        });
   }
 }
 
-void ReplicaManager::apply_leader_and_isr(const proto::LeaderAndIsrRequest& request,
-                                          const std::map<std::string, std::map<std::string, std::string>>& configs,
-                                          std::function<void(proto::LeaderAndIsrResponse)> done) {
+void ReplicaManager::apply_leader_and_isr(
+    const proto::LeaderAndIsrRequest& request,
+    const std::map<std::string, std::map<std::string, std::string>>& configs,
+    std::function<void(proto::LeaderAndIsrResponse)> done) {
   proto::LeaderAndIsrResponse resp;
   std::vector<const proto::PartitionState*> leaders, followers;
   for (auto& ps : request.partitions()) {
@@ -147,14 +156,16 @@ void ReplicaManager::apply_leader_and_isr(const proto::LeaderAndIsrRequest& requ
     if (!contains({ps.replicas().begin(), ps.replicas().end()}, config_.broker_id)) {
       err = ErrorCode::UNKNOWN_TOPIC_OR_PARTITION;
     } else if (p && ps.leader_epoch() <= p->leader_epoch()) {
-      // The ZooKeeper controller bumps the epoch whenever it needs the broker to act: an old or equal one is stale.
+      // The ZooKeeper controller bumps the epoch whenever it needs the broker to act: an old or equal one is
+      // stale.
       logger("replica")->info("[{}] ignoring LeaderAndIsr at leader epoch {} (current {})", tp.to_string(),
                               ps.leader_epoch(), p->leader_epoch());
       err = ErrorCode::STALE_CONTROLLER_EPOCH;
     } else {
       if (!p) {
         auto it = configs.find(ps.topic());
-        auto settings = topic_configs_.resolve(it == configs.end() ? std::map<std::string, std::string>{} : it->second);
+        auto settings =
+            topic_configs_.resolve(it == configs.end() ? std::map<std::string, std::string>{} : it->second);
         auto created = get_or_create_partition(tp, settings);
         if (!created) {
           logger("replica")->error("[{}] {}", tp.to_string(), created.error());
@@ -186,7 +197,9 @@ void ReplicaManager::apply_leader_and_isr(const proto::LeaderAndIsrRequest& requ
     log::TopicPartition tp{ps->topic(), ps->partition()};
     Partition* p = partition(tp);
     std::optional<FetcherSource> source;
-    auto take = [&](int32_t id, const std::string& host, int32_t port) { source = FetcherSource{id, host, port}; };
+    auto take = [&](int32_t id, const std::string& host, int32_t port) {
+      source = FetcherSource{id, host, port};
+    };
     for (auto& lb : request.live_leaders()) {
       if (lb.id() != ps->leader()) continue;
       for (auto& ep : lb.endpoints()) {
@@ -196,7 +209,8 @@ void ReplicaManager::apply_leader_and_isr(const proto::LeaderAndIsrRequest& requ
     }
     if (!source) {
       if (auto b = metadata_.brokers.find(ps->leader()); b != metadata_.brokers.end()) {
-        if (auto ep = b->second.endpoints.find(config_.inter_broker_listener_name); ep != b->second.endpoints.end()) {
+        if (auto ep = b->second.endpoints.find(config_.inter_broker_listener_name);
+            ep != b->second.endpoints.end()) {
           take(ps->leader(), ep->second.host, ep->second.port);
         }
       }
@@ -204,7 +218,8 @@ void ReplicaManager::apply_leader_and_isr(const proto::LeaderAndIsrRequest& requ
     bool was_leader = p->is_leader();
     if (!source && !was_leader) {
       // Leader unknown (offline partition): keep the log, take the state when a leader exists.
-      logger("replica")->info("[{}] leader {} is not available: not following yet", tp.to_string(), ps->leader());
+      logger("replica")->info("[{}] leader {} is not available: not following yet", tp.to_string(),
+                              ps->leader());
       continue;
     }
     fetchers_->remove_partitions({tp});
@@ -247,9 +262,11 @@ proto::StopReplicaResponse ReplicaManager::stop_replicas(const proto::StopReplic
   return resp;
 }
 
-// ---- produce ------------------------------------------------------------------------------------------------
+// ---- produce
+// ------------------------------------------------------------------------------------------------
 
-ProducePartitionResult ReplicaManager::append(const log::TopicPartition& tp, std::span<uint8_t> records, int16_t acks) {
+ProducePartitionResult ReplicaManager::append(const log::TopicPartition& tp, std::span<uint8_t> records,
+                                              int16_t acks) {
   ProducePartitionResult out;
   Partition* p = partition(tp);
   if (!p) {
@@ -338,9 +355,11 @@ void ReplicaManager::on_high_watermark_changed() {
   if (!delayed_.empty()) try_complete_delayed();
 }
 
-// ---- fetch --------------------------------------------------------------------------------------------------
+// ---- fetch
+// --------------------------------------------------------------------------------------------------
 
-std::vector<ReadResult> ReplicaManager::read_all(const FetchParams& params, const std::vector<FetchPartitionSpec>& specs,
+std::vector<ReadResult> ReplicaManager::read_all(const FetchParams& params,
+                                                 const std::vector<FetchPartitionSpec>& specs,
                                                  int64_t& total_bytes, bool& any_error) const {
   std::vector<ReadResult> out;
   out.reserve(specs.size());
@@ -359,7 +378,8 @@ std::vector<ReadResult> ReplicaManager::read_all(const FetchParams& params, cons
     } else if (auto e = p->check_leader_epoch(spec.current_leader_epoch); e != ErrorCode::NONE) {
       r.error = e;
     } else {
-      int32_t limit = static_cast<int32_t>(std::min<int64_t>(spec.partition_max_bytes, std::max<int64_t>(budget, 0)));
+      int32_t limit =
+          static_cast<int32_t>(std::min<int64_t>(spec.partition_max_bytes, std::max<int64_t>(budget, 0)));
       r = p->read(spec.fetch_offset, limit, follower, min_one);
     }
     if (r.error != ErrorCode::NONE) any_error = true;
@@ -380,7 +400,8 @@ void ReplicaManager::fetch(const FetchParams& params, std::vector<FetchPartition
     int64_t now = loop_.now_ms();
     for (auto& spec : specs) {
       Partition* p = partition(spec.tp);
-      if (!p || !p->is_leader() || p->check_leader_epoch(spec.current_leader_epoch) != ErrorCode::NONE) continue;
+      if (!p || !p->is_leader() || p->check_leader_epoch(spec.current_leader_epoch) != ErrorCode::NONE)
+        continue;
       auto outcome = p->update_follower_fetch_state(params.replica_id, spec.fetch_offset, now);
       hw_changed |= outcome.high_watermark_changed;
       if (outcome.expand_isr_to) propose_isr(*p, *outcome.expand_isr_to, "expanded");
@@ -396,7 +417,8 @@ void ReplicaManager::fetch(const FetchParams& params, std::vector<FetchPartition
   }
   delayed_.push_back(DelayedFetch{params, std::move(specs), std::move(done), nullptr});
   auto it = std::prev(delayed_.end());
-  it->timer = loop_.run_after(std::chrono::milliseconds(params.max_wait_ms), [this, it] { complete_delayed(it); });
+  it->timer =
+      loop_.run_after(std::chrono::milliseconds(params.max_wait_ms), [this, it] { complete_delayed(it); });
 }
 
 void ReplicaManager::complete_delayed(std::list<DelayedFetch>::iterator it) {
@@ -419,7 +441,8 @@ void ReplicaManager::try_complete_delayed() {
   }
 }
 
-// ---- ISR changes (spec/internals.md §4.5 A) -----------------------------------------------------------------
+// ---- ISR changes (spec/internals.md §4.5 A)
+// -----------------------------------------------------------------
 
 void ReplicaManager::maybe_shrink_isr() {
   int64_t now = loop_.now_ms();
@@ -431,9 +454,9 @@ void ReplicaManager::maybe_shrink_isr() {
     for (int32_t r : p->isr()) {
       if (!contains(lagging, r)) isr.push_back(r);
     }
-    logger("replica")->info("[{}] replicas [{}] not caught up within replica.lag.time.max.ms={} (log end offset {})",
-                            tp.to_string(), fmt::join(lagging, ","), config_.replica_lag_time_max_ms,
-                            p->log_end_offset());
+    logger("replica")->info(
+        "[{}] replicas [{}] not caught up within replica.lag.time.max.ms={} (log end offset {})",
+        tp.to_string(), fmt::join(lagging, ","), config_.replica_lag_time_max_ms, p->log_end_offset());
     propose_isr(*p, std::move(isr), "shrank");
   }
 }
@@ -456,9 +479,10 @@ void ReplicaManager::propose_isr(Partition& p, std::vector<int32_t> new_isr, con
         // A LeaderAndIsr since then decided the partition's state: this write's outcome no longer matters.
         if (!p || !p->is_leader() || p->leader_epoch() != epoch || p->zk_version() != expected) return;
         if (e == zk::ZkError::bad_version) {
-          logger("replica")->warn("[{}] ISR change [{}] -> [{}] refused: partition epoch {} is stale (the controller "
-                                  "changed the partition); waiting for a newer LeaderAndIsr",
-                                  tp.to_string(), fmt::join(old_isr, ","), fmt::join(new_isr, ","), expected);
+          logger("replica")->warn(
+              "[{}] ISR change [{}] -> [{}] refused: partition epoch {} is stale (the controller "
+              "changed the partition); waiting for a newer LeaderAndIsr",
+              tp.to_string(), fmt::join(old_isr, ","), fmt::join(new_isr, ","), expected);
           return;  // stays in flight: no more ISR changes until the controller speaks
         }
         if (e != zk::ZkError::ok) {
@@ -469,8 +493,9 @@ void ReplicaManager::propose_isr(Partition& p, std::vector<int32_t> new_isr, con
         }
         int64_t now = loop_.now_ms();
         bool hw_moved = p->commit_isr(new_isr, version, now);
-        logger("replica")->info("[{}] ISR {} from [{}] to [{}] (partition epoch {}), high watermark {}", tp.to_string(),
-                                why, fmt::join(old_isr, ","), fmt::join(new_isr, ","), version, p->high_watermark());
+        logger("replica")->info("[{}] ISR {} from [{}] to [{}] (partition epoch {}), high watermark {}",
+                                tp.to_string(), why, fmt::join(old_isr, ","), fmt::join(new_isr, ","),
+                                version, p->high_watermark());
         pending_isr_changes_.insert(tp);
         last_isr_change_ms_ = now;
         if (hw_moved) {

@@ -1,5 +1,6 @@
 // ReplicaManager: the partitions this broker hosts — LeaderAndIsr/StopReplica handling, leader appends and
-// reads, follower fetch bookkeeping, ISR changes in ZooKeeper, delayed (long-poll) fetches and acks=all produce.
+// reads, follower fetch bookkeeping, ISR changes in ZooKeeper, delayed (long-poll) fetches and acks=all
+// produce.
 #pragma once
 
 #include <cstdint>
@@ -68,9 +69,11 @@ class ReplicaManager {
   Partition* partition(const log::TopicPartition& tp) const;
   // The partition if this broker leads it at the client's current_leader_epoch (-1 = no check), else the
   // error to answer: UNKNOWN_TOPIC_OR_PARTITION, NOT_LEADER_OR_FOLLOWER, FENCED/UNKNOWN_LEADER_EPOCH.
-  Result<Partition*, ErrorCode> leader_partition(const log::TopicPartition& tp, int32_t current_leader_epoch) const;
+  Result<Partition*, ErrorCode> leader_partition(const log::TopicPartition& tp,
+                                                 int32_t current_leader_epoch) const;
   // Creates (or opens) the local log and the Partition object.
-  Result<Partition*, std::string> get_or_create_partition(const log::TopicPartition& tp, const TopicSettings& settings);
+  Result<Partition*, std::string> get_or_create_partition(const log::TopicPartition& tp,
+                                                          const TopicSettings& settings);
   void remove_partition(const log::TopicPartition& tp, bool delete_log);
   std::vector<Partition*> partitions() const;
 
@@ -83,7 +86,8 @@ class ReplicaManager {
   ProducePartitionResult append(const log::TopicPartition& tp, std::span<uint8_t> records, int16_t acks);
   // acks=all: calls done (per wait: NONE, NOT_ENOUGH_REPLICAS_AFTER_APPEND, NOT_LEADER_OR_FOLLOWER or
   // REQUEST_TIMED_OUT) once every partition's high watermark reached its offset, or at the timeout.
-  void wait_for_acks(std::vector<AckWait> waits, int64_t timeout_ms, std::function<void(std::vector<ErrorCode>)> done);
+  void wait_for_acks(std::vector<AckWait> waits, int64_t timeout_ms,
+                     std::function<void(std::vector<ErrorCode>)> done);
 
   using FetchDone = std::function<void(std::vector<ReadResult>)>;
   // Answers at once when min_bytes are available, an error occurred or max_wait_ms is 0; otherwise parks the

@@ -5,7 +5,8 @@
 
 namespace gregor::broker {
 
-void update_fetch_state(ReplicaFetchState& s, int64_t fetch_offset, int64_t leader_log_end_offset, int64_t now_ms) {
+void update_fetch_state(ReplicaFetchState& s, int64_t fetch_offset, int64_t leader_log_end_offset,
+                        int64_t now_ms) {
   if (fetch_offset >= leader_log_end_offset) {
     s.last_caught_up_time_ms = std::max(s.last_caught_up_time_ms, now_ms);
   } else if (fetch_offset >= s.last_fetch_leader_log_end_offset) {
@@ -17,12 +18,15 @@ void update_fetch_state(ReplicaFetchState& s, int64_t fetch_offset, int64_t lead
   s.log_end_offset = fetch_offset;
 }
 
-bool is_caught_up(const ReplicaFetchState& s, int64_t leader_log_end_offset, int64_t now_ms, int64_t lag_max_ms) {
+bool is_caught_up(const ReplicaFetchState& s, int64_t leader_log_end_offset, int64_t now_ms,
+                  int64_t lag_max_ms) {
   return s.log_end_offset == leader_log_end_offset || now_ms - s.last_caught_up_time_ms <= lag_max_ms;
 }
 
 namespace {
-bool contains(const std::vector<int32_t>& v, int32_t x) { return std::find(v.begin(), v.end(), x) != v.end(); }
+bool contains(const std::vector<int32_t>& v, int32_t x) {
+  return std::find(v.begin(), v.end(), x) != v.end();
+}
 }  // namespace
 
 int64_t compute_high_watermark(const HighWatermarkInputs& in) {

@@ -17,10 +17,12 @@ struct ReplicaFetchState {
 };
 
 // Kafka's Replica.updateFetchState for a follower fetch at `fetch_offset` arriving at `now_ms`.
-void update_fetch_state(ReplicaFetchState& s, int64_t fetch_offset, int64_t leader_log_end_offset, int64_t now_ms);
+void update_fetch_state(ReplicaFetchState& s, int64_t fetch_offset, int64_t leader_log_end_offset,
+                        int64_t now_ms);
 
 // Kafka's isCaughtUp: at the leader's log end, or caught up within replica.lag.time.max.ms.
-bool is_caught_up(const ReplicaFetchState& s, int64_t leader_log_end_offset, int64_t now_ms, int64_t lag_max_ms);
+bool is_caught_up(const ReplicaFetchState& s, int64_t leader_log_end_offset, int64_t now_ms,
+                  int64_t lag_max_ms);
 
 struct HighWatermarkInputs {
   int32_t local_broker_id;

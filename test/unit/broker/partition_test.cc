@@ -3,12 +3,12 @@
 #ifndef BOOST_TEST_DYN_LINK
 #define BOOST_TEST_DYN_LINK
 #endif
-#include <boost/test/unit_test.hpp>
+#include "broker/partition.h"
 
+#include <boost/test/unit_test.hpp>
 #include <filesystem>
 #include <random>
 
-#include "broker/partition.h"
 #include "error_code_print.h"
 #include "protocol/record_batch.h"
 
@@ -20,7 +20,8 @@ namespace {
 struct TempDir {
   std::filesystem::path path;
   TempDir() {
-    path = std::filesystem::temp_directory_path() / ("gregor-partition-test-" + std::to_string(std::random_device{}()));
+    path = std::filesystem::temp_directory_path() /
+           ("gregor-partition-test-" + std::to_string(std::random_device{}()));
     std::filesystem::create_directories(path);
   }
   ~TempDir() { std::filesystem::remove_all(path); }
@@ -30,8 +31,9 @@ std::vector<uint8_t> batch_of(int records) {
   RecordBatchBuilder b;
   std::string value = "value";
   for (int i = 0; i < records; ++i) {
-    b.append(std::nullopt, std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(value.data()), value.size()),
-             {}, 1000 + i);
+    b.append(std::nullopt,
+             std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(value.data()), value.size()), {},
+             1000 + i);
   }
   return b.build();
 }
@@ -39,7 +41,8 @@ std::vector<uint8_t> batch_of(int records) {
 struct Fixture {
   TempDir dir;
   log::TopicPartition tp{"t", 0};
-  std::unique_ptr<log::Log> log_ = std::move(*log::Log::open(dir.path / "t-0", tp, log::LogConfig{}, 0, true, 0));
+  std::unique_ptr<log::Log> log_ =
+      std::move(*log::Log::open(dir.path / "t-0", tp, log::LogConfig{}, 0, true, 0));
   TopicSettings settings;
   Partition partition{tp, *log_, settings, 1};
 };

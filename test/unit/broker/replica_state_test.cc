@@ -2,9 +2,9 @@
 #ifndef BOOST_TEST_DYN_LINK
 #define BOOST_TEST_DYN_LINK
 #endif
-#include <boost/test/unit_test.hpp>
-
 #include "broker/replica_state.h"
+
+#include <boost/test/unit_test.hpp>
 
 using namespace gregor::broker;
 
@@ -93,7 +93,7 @@ BOOST_AUTO_TEST_CASE(shrink_removes_only_lagging_followers) {
 BOOST_AUTO_TEST_CASE(expand_needs_high_watermark_epoch_start_and_liveness) {
   std::vector<int32_t> isr{1};
   BOOST_TEST(should_expand_isr(2, isr, at(10, 0), 10, 8, true));
-  BOOST_TEST(!should_expand_isr(2, isr, at(9, 0), 10, 8, true));   // below HW
+  BOOST_TEST(!should_expand_isr(2, isr, at(9, 0), 10, 8, true));    // below HW
   BOOST_TEST(!should_expand_isr(2, isr, at(10, 0), 10, 12, true));  // not in the current epoch yet
   BOOST_TEST(!should_expand_isr(2, isr, at(10, 0), 10, 8, false));  // broker not alive
   BOOST_TEST(!should_expand_isr(1, isr, at(10, 0), 10, 8, true));   // already in ISR
