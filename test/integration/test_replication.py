@@ -158,7 +158,7 @@ def test_isr_shrinks_on_paused_follower_and_expands_after(cluster):
 
 
 def test_returning_former_leader_truncates_divergent_tail(cluster):
-    start(cluster, [1, 2, 3], replica_lag_time_max_ms=30000)
+    start(cluster, [1, 2, 3], replica_lag_time_max_ms=30000, replica_fetch_wait_max_ms=200)
     create_topic(cluster.bootstrap, "diverge", 1, rf=3)
     state = wait_isr(cluster.zk, "diverge", [1, 2, 3])
     old_id = state["leader"]
@@ -170,6 +170,10 @@ def test_returning_former_leader_truncates_divergent_tail(cluster):
     # Followers stopped: acks=1 writes land on the old leader only, then it dies before they replicate.
     for b in others:
         cluster.brokers[b].pause()
+    # A follower long-poll parked on the leader would carry the next records into the stopped follower's socket
+    # buffer; past replica.fetch.wait.max.ms (200 ms) the parked fetches have been answered (empty) and the
+    # stopped followers cannot ask again.
+    time.sleep(1.0)
     try:
         r = produce(old.bootstrap, "diverge", [f"lost-{i}" for i in range(5)], acks="1")
         assert all(e is None for e, _ in r), r
