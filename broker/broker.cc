@@ -200,11 +200,8 @@ Result<void, std::string> Broker::startup() {
     zk::run_until(loop_.base(), [&] { return tick; }, std::chrono::milliseconds(1000));
   }
   logger("broker")->info("registered /brokers/ids/{} (broker epoch {})", config_.broker_id, broker_epoch_);
-  LiveBroker self;
-  self.id = config_.broker_id;
-  self.rack = config_.rack;
-  for (auto& a : advertised_) self.endpoints[a.name] = {a.host, a.port};
-  metadata_.brokers[self.id] = self;
+  // The broker list (this broker included) comes from the controller's UpdateMetadata, as in Kafka: a broker
+  // whose Metadata lists itself has heard from the controller (for a lone broker: after its LeaderAndIsr).
 
   start_periodic_tasks();
   sigterm_.reset(evsignal_new(loop_.base(), SIGTERM, [](evutil_socket_t, short, void* arg) {

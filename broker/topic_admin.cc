@@ -188,6 +188,14 @@ void TopicAdmin::write_new_topic(const std::string& name, std::map<int32_t, std:
   });
 }
 
+void TopicAdmin::fetch_topic_config(const std::string& topic,
+                                    std::function<void(std::map<std::string, std::string>)> done) {
+  zk_.get_topic_config(topic, [topic, done](zk::ZkError e, std::map<std::string, std::string> config) {
+    if (e != zk::ZkError::ok) logger("broker")->warn("cannot read the config of topic {}: {}", topic, zk::to_string(e));
+    done(std::move(config));
+  });
+}
+
 void TopicAdmin::auto_create_topic(const std::string& name) {
   if (metadata_.topics.count(name) || creating_.count(name)) return;
   NewTopic t;

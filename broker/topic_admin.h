@@ -53,6 +53,8 @@ class TopicAdmin {
   // /brokers/topics/<t>; waits until the new partitions have leaders.
   void create_partitions(const std::string& topic, int32_t new_count, std::vector<std::vector<int32_t>> new_assignments,
                          bool validate_only, int32_t timeout_ms, std::function<void(TopicResult)> done);
+  // The topic's overrides from /config/topics/<t> (empty when absent or unreadable).
+  void fetch_topic_config(const std::string& topic, std::function<void(std::map<std::string, std::string>)> done);
   // Metadata auto-creation (num.partitions, default.replication.factor); fire and forget.
   void auto_create_topic(const std::string& name);
   // __consumer_offsets on first FindCoordinator: offsets.topic.* settings, compacted; replication factor

@@ -267,11 +267,20 @@ void Controller::on_controller_failover(Done done) {
                   for (auto& t : marked) {
                     if (te == ZkError::ok && context_.has_topic(t)) context_.topics_to_delete.insert(t);
                   }
-                  // Step 5: every broker learns every endpoint before any LeaderAndIsr.
-                  batch_.add_update_metadata(context_.live_or_shutting_down_ids(), {});
-                  send_batch();
-                  startup_state_machines([this, still, done] {
+                  // Step 5: every broker learns every endpoint before any LeaderAndIsr. A lone broker (only us)
+                  // has nobody to follow: it gets the broker list after its LeaderAndIsr instead, so that once its
+                  // Metadata lists itself it also serves its partitions (what "started" means to clients).
+                  bool lone = context_.brokers.size() == 1 && context_.brokers.count(broker_id_);
+                  if (!lone) {
+                    batch_.add_update_metadata(context_.live_or_shutting_down_ids(), {});
+                    send_batch();
+                  }
+                  startup_state_machines([this, still, lone, done] {
                     if (!still()) return done();
+                    if (lone) {
+                      batch_.add_update_metadata({broker_id_}, {});
+                      send_batch();
+                    }
                     log()->info("controller failover done: {} live brokers, {} topics, {} partitions",
                                 context_.brokers.size(), context_.topic_ids.size(), context_.assignment.size());
                     if (config_.auto_leader_rebalance_enable) schedule_auto_rebalance(kFirstRebalanceDelay);
@@ -738,6 +747,8 @@ void Controller::on_broker_startup(const std::vector<int32_t>& brokers, Done don
   std::vector<log::TopicPartition> all;
   for (auto& [tp, l] : context_.leadership) all.push_back(tp);
   batch_.add_update_metadata(brokers, all);
+  // Its own batch: the new brokers know every endpoint before their LeaderAndIsr (Kafka sends it first too).
+  send_batch();
   for (int32_t b : brokers) {
     context_.shutting_down.erase(b);
     for (auto& tp : context_.partitions_on(b)) {
