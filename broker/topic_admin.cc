@@ -1,4 +1,5 @@
-// TopicAdmin: validates topic requests, writes Kafka's znodes (AdminZkClient), waits for the controller's result.
+// TopicAdmin: validates topic requests, writes Kafka's znodes (AdminZkClient), waits for the controller's
+// result.
 #include "broker/topic_admin.h"
 
 #include <algorithm>
@@ -62,8 +63,8 @@ void TopicAdmin::poll_waiters() {
       ++it;
     }
   }
-  // Callbacks after the sweep: they may add waiters. The poller itself stays (destroying a timer from inside its
-  // own callback is not allowed); it only checks an empty list when idle.
+  // Callbacks after the sweep: they may add waiters. The poller itself stays (destroying a timer from inside
+  // its own callback is not allowed); it only checks an empty list when idle.
   for (auto& [done, ready] : finished) done(ready);
 }
 
@@ -78,8 +79,11 @@ bool TopicAdmin::has_leaders(const std::string& topic, int32_t partitions) const
 }
 
 Result<std::map<int32_t, std::vector<int32_t>>, TopicResult> TopicAdmin::plan_topic(const NewTopic& t) const {
-  auto fail = [&](ErrorCode e, std::string msg) { return unexpected(TopicResult{t.name, e, std::move(msg)}); };
-  if (auto reason = invalid_topic_name_reason(t.name)) return fail(ErrorCode::INVALID_TOPIC_EXCEPTION, *reason);
+  auto fail = [&](ErrorCode e, std::string msg) {
+    return unexpected(TopicResult{t.name, e, std::move(msg)});
+  };
+  if (auto reason = invalid_topic_name_reason(t.name))
+    return fail(ErrorCode::INVALID_TOPIC_EXCEPTION, *reason);
   if (metadata_.topics.count(t.name) || creating_.count(t.name)) {
     return fail(ErrorCode::TOPIC_ALREADY_EXISTS, "Topic '" + t.name + "' already exists.");
   }
@@ -87,9 +91,10 @@ Result<std::map<int32_t, std::vector<int32_t>>, TopicResult> TopicAdmin::plan_to
   auto live = live_broker_ids();
   if (!t.assignments.empty()) {
     if (t.num_partitions != -1 || t.replication_factor != -1) {
-      return fail(ErrorCode::INVALID_REQUEST,
-                  "Both numPartitions or replicationFactor and replicasAssignments were set. Both cannot be used at "
-                  "the same time.");
+      return fail(
+          ErrorCode::INVALID_REQUEST,
+          "Both numPartitions or replicationFactor and replicasAssignments were set. Both cannot be used at "
+          "the same time.");
     }
     size_t rf = t.assignments.begin()->second.size();
     int32_t expected = 0;
@@ -97,7 +102,8 @@ Result<std::map<int32_t, std::vector<int32_t>>, TopicResult> TopicAdmin::plan_to
       if (p != expected++) return fail(ErrorCode::INVALID_REPLICA_ASSIGNMENT, "partitions must be 0..n-1");
       std::set<int32_t> unique(replicas.begin(), replicas.end());
       if (replicas.empty() || unique.size() != replicas.size() || replicas.size() != rf) {
-        return fail(ErrorCode::INVALID_REPLICA_ASSIGNMENT, "replica lists must be non-empty, distinct, same size");
+        return fail(ErrorCode::INVALID_REPLICA_ASSIGNMENT,
+                    "replica lists must be non-empty, distinct, same size");
       }
       for (int32_t b : replicas) {
         if (!metadata_.is_alive(b)) {
@@ -109,17 +115,20 @@ Result<std::map<int32_t, std::vector<int32_t>>, TopicResult> TopicAdmin::plan_to
   }
   int32_t partitions = t.num_partitions == -1 ? config_.num_partitions : t.num_partitions;
   int32_t rf = t.replication_factor == -1 ? config_.default_replication_factor : t.replication_factor;
-  if (partitions <= 0) return fail(ErrorCode::INVALID_PARTITIONS, "Number of partitions must be larger than 0.");
-  if (rf <= 0) return fail(ErrorCode::INVALID_REPLICATION_FACTOR, "Replication factor must be larger than 0.");
+  if (partitions <= 0)
+    return fail(ErrorCode::INVALID_PARTITIONS, "Number of partitions must be larger than 0.");
+  if (rf <= 0)
+    return fail(ErrorCode::INVALID_REPLICATION_FACTOR, "Replication factor must be larger than 0.");
   if (rf > static_cast<int32_t>(live.size())) {
-    return fail(ErrorCode::INVALID_REPLICATION_FACTOR, "Replication factor: " + std::to_string(rf) +
-                                                           " larger than available brokers: " +
-                                                           std::to_string(live.size()) + ".");
+    return fail(ErrorCode::INVALID_REPLICATION_FACTOR,
+                "Replication factor: " + std::to_string(rf) +
+                    " larger than available brokers: " + std::to_string(live.size()) + ".");
   }
   return assign_replicas_to_brokers(live, partitions, rf);
 }
 
-void TopicAdmin::create_topics(std::vector<NewTopic> topics, bool validate_only, int32_t timeout_ms, Done done) {
+void TopicAdmin::create_topics(std::vector<NewTopic> topics, bool validate_only, int32_t timeout_ms,
+                               Done done) {
   auto results = std::make_shared<std::vector<TopicResult>>(topics.size());
   auto finish = barrier(topics.size(), [results, done] { done(*results); });
   std::map<std::string, int> seen;
@@ -128,12 +137,14 @@ void TopicAdmin::create_topics(std::vector<NewTopic> topics, bool validate_only,
     auto& t = topics[i];
     (*results)[i].name = t.name;
     if (seen[t.name] > 1) {
-      (*results)[i] = {t.name, ErrorCode::INVALID_REQUEST, "Create topics request from client contains a duplicate topic"};
+      (*results)[i] = {t.name, ErrorCode::INVALID_REQUEST,
+                       "Create topics request from client contains a duplicate topic"};
       finish();
       continue;
     }
     if (!validate_only && !is_controller_()) {
-      (*results)[i] = {t.name, ErrorCode::NOT_CONTROLLER, "This is not the correct controller for this cluster."};
+      (*results)[i] = {t.name, ErrorCode::NOT_CONTROLLER,
+                       "This is not the correct controller for this cluster."};
       finish();
       continue;
     }
@@ -155,20 +166,22 @@ void TopicAdmin::create_topics(std::vector<NewTopic> topics, bool validate_only,
                         return finish();
                       }
                       std::string name = r.name;
-                      wait_until([this, name, partitions] { return has_leaders(name, partitions); }, timeout_ms,
-                                 [results, i, name, finish](bool ready) {
-                                   if (!ready) {
-                                     (*results)[i] = {name, ErrorCode::REQUEST_TIMED_OUT,
-                                                      "Timed out waiting for the leaders of topic '" + name + "'."};
-                                   }
-                                   finish();
-                                 });
+                      wait_until(
+                          [this, name, partitions] { return has_leaders(name, partitions); }, timeout_ms,
+                          [results, i, name, finish](bool ready) {
+                            if (!ready) {
+                              (*results)[i] = {name, ErrorCode::REQUEST_TIMED_OUT,
+                                               "Timed out waiting for the leaders of topic '" + name + "'."};
+                            }
+                            finish();
+                          });
                     });
   }
 }
 
 void TopicAdmin::write_new_topic(const std::string& name, std::map<int32_t, std::vector<int32_t>> assignment,
-                                 std::map<std::string, std::string> configs, std::function<void(TopicResult)> done) {
+                                 std::map<std::string, std::string> configs,
+                                 std::function<void(TopicResult)> done) {
   creating_.insert(name);
   zk::TopicAssignment a;
   a.topic_id = zk::new_topic_id();
@@ -178,12 +191,14 @@ void TopicAdmin::write_new_topic(const std::string& name, std::map<int32_t, std:
   zk_.create_topic(name, a, configs, [this, name, rf, count, done](zk::ZkError err) {
     creating_.erase(name);
     if (err != zk::ZkError::ok) {
-      auto code = err == zk::ZkError::node_exists ? ErrorCode::TOPIC_ALREADY_EXISTS : ErrorCode::UNKNOWN_SERVER_ERROR;
+      auto code =
+          err == zk::ZkError::node_exists ? ErrorCode::TOPIC_ALREADY_EXISTS : ErrorCode::UNKNOWN_SERVER_ERROR;
       std::string msg = err == zk::ZkError::node_exists ? "Topic '" + name + "' already exists."
                                                         : "ZooKeeper: " + std::string(zk::to_string(err));
       return done({name, code, msg});
     }
-    logger("broker")->info("wrote topic {} ({} partitions, replication factor {}) for the controller", name, count, rf);
+    logger("broker")->info("wrote topic {} ({} partitions, replication factor {}) for the controller", name,
+                           count, rf);
     done({name, ErrorCode::NONE, ""});
   });
 }
@@ -191,7 +206,8 @@ void TopicAdmin::write_new_topic(const std::string& name, std::map<int32_t, std:
 void TopicAdmin::fetch_topic_config(const std::string& topic,
                                     std::function<void(std::map<std::string, std::string>)> done) {
   zk_.get_topic_config(topic, [topic, done](zk::ZkError e, std::map<std::string, std::string> config) {
-    if (e != zk::ZkError::ok) logger("broker")->warn("cannot read the config of topic {}: {}", topic, zk::to_string(e));
+    if (e != zk::ZkError::ok)
+      logger("broker")->warn("cannot read the config of topic {}: {}", topic, zk::to_string(e));
     done(std::move(config));
   });
 }
@@ -272,15 +288,16 @@ void TopicAdmin::create_partitions(const std::string& topic, int32_t new_count,
                                    std::vector<std::vector<int32_t>> new_assignments, bool validate_only,
                                    int32_t timeout_ms, std::function<void(TopicResult)> done) {
   const TopicInfo* info = metadata_.topic(topic);
-  if (!info) return done({topic, ErrorCode::UNKNOWN_TOPIC_OR_PARTITION, "The topic '" + topic + "' does not exist."});
+  if (!info)
+    return done({topic, ErrorCode::UNKNOWN_TOPIC_OR_PARTITION, "The topic '" + topic + "' does not exist."});
   if (!validate_only && !is_controller_()) {
     return done({topic, ErrorCode::NOT_CONTROLLER, "This is not the correct controller for this cluster."});
   }
   int32_t current = static_cast<int32_t>(info->partitions.size());
   if (new_count <= current) {
     return done({topic, ErrorCode::INVALID_PARTITIONS,
-                 "Topic currently has " + std::to_string(current) + " partitions, which is higher than the requested " +
-                     std::to_string(new_count) + "."});
+                 "Topic currently has " + std::to_string(current) +
+                     " partitions, which is higher than the requested " + std::to_string(new_count) + "."});
   }
   auto rf = static_cast<int32_t>(info->partitions.begin()->second.replicas.size());
   std::map<int32_t, std::vector<int32_t>> added;
@@ -302,8 +319,8 @@ void TopicAdmin::create_partitions(const std::string& topic, int32_t new_count,
     auto live = live_broker_ids();
     if (rf > static_cast<int32_t>(live.size())) {
       return done({topic, ErrorCode::INVALID_REPLICATION_FACTOR,
-                   "Replication factor: " + std::to_string(rf) + " larger than available brokers: " +
-                       std::to_string(live.size()) + "."});
+                   "Replication factor: " + std::to_string(rf) +
+                       " larger than available brokers: " + std::to_string(live.size()) + "."});
     }
     // Kafka: start at the first broker with id >= partition 0's preferred leader.
     int32_t start = 0;
@@ -311,7 +328,8 @@ void TopicAdmin::create_partitions(const std::string& topic, int32_t new_count,
     if (p0 != info->partitions.end() && !p0->second.replicas.empty()) {
       auto sorted = live;
       std::sort(sorted.begin(), sorted.end());
-      auto it = std::find_if(sorted.begin(), sorted.end(), [&](int32_t b) { return b >= p0->second.replicas.front(); });
+      auto it = std::find_if(sorted.begin(), sorted.end(),
+                             [&](int32_t b) { return b >= p0->second.replicas.front(); });
       start = it == sorted.end() ? 0 : static_cast<int32_t>(it - sorted.begin());
     }
     added = assign_replicas_to_brokers(live, new_count - current, rf, start, start, current);
@@ -327,11 +345,13 @@ void TopicAdmin::create_partitions(const std::string& topic, int32_t new_count,
     }
     logger("broker")->info("wrote {} new partitions of topic {} for the controller", added.size(), topic);
     if (timeout_ms <= 0) return done({topic, ErrorCode::NONE, ""});
-    wait_until([this, topic, new_count] { return has_leaders(topic, new_count); }, timeout_ms,
-               [topic, done](bool ready) {
-                 if (!ready) return done({topic, ErrorCode::REQUEST_TIMED_OUT, "Timed out waiting for the new partitions."});
-                 done({topic, ErrorCode::NONE, ""});
-               });
+    wait_until(
+        [this, topic, new_count] { return has_leaders(topic, new_count); }, timeout_ms,
+        [topic, done](bool ready) {
+          if (!ready)
+            return done({topic, ErrorCode::REQUEST_TIMED_OUT, "Timed out waiting for the new partitions."});
+          done({topic, ErrorCode::NONE, ""});
+        });
   });
 }
 

@@ -15,7 +15,10 @@ namespace gregor::broker {
 ControlledShutdownClient::ControlledShutdownClient(EventLoop& loop, const BrokerConfig& config,
                                                    std::function<std::optional<Target>()> controller,
                                                    std::function<int64_t()> broker_epoch)
-    : loop_(loop), config_(config), controller_(std::move(controller)), broker_epoch_(std::move(broker_epoch)) {}
+    : loop_(loop),
+      config_(config),
+      controller_(std::move(controller)),
+      broker_epoch_(std::move(broker_epoch)) {}
 
 ControlledShutdownClient::~ControlledShutdownClient() { *alive_ = false; }
 
@@ -29,8 +32,8 @@ void ControlledShutdownClient::attempt() {
   --attempts_left_;
   auto target = controller_();
   if (!target) return failed("the controller is unknown");
-  logger("broker")->info("controlled shutdown: asking controller {} at {}:{}", target->controller_id, target->host,
-                         target->port);
+  logger("broker")->info("controlled shutdown: asking controller {} at {}:{}", target->controller_id,
+                         target->host, target->port);
   connection_ = std::make_unique<OutboundConnection>(loop_.base(), target->host, target->port,
                                                      "broker-" + std::to_string(config_.broker_id),
                                                      std::chrono::milliseconds(config_.request_timeout_ms));
@@ -38,30 +41,31 @@ void ControlledShutdownClient::attempt() {
   req.set_broker_id(config_.broker_id);
   req.set_broker_epoch(broker_epoch_());
   auto alive = alive_;
-  connection_->send_control(ApiKey::ControlledShutdown, req.SerializeAsString(),
-                            [this, alive](Result<std::span<const uint8_t>, std::string> r) {
-                              if (!*alive) return;
-                              if (!r) return failed(r.error());
-                              proto::ControlledShutdownResponse resp;
-                              if (!resp.ParseFromArray(r->data(), static_cast<int>(r->size()))) {
-                                return failed("malformed ControlledShutdown response");
-                              }
-                              if (resp.error_code() != 0) {
-                                return failed(std::string(to_string(static_cast<ErrorCode>(resp.error_code()))));
-                              }
-                              if (resp.remaining_partitions_size() > 0) {
-                                std::vector<std::string> names;
-                                for (auto& tp : resp.remaining_partitions()) {
-                                  names.push_back(tp.topic() + "-" + std::to_string(tp.partition()));
-                                }
-                                return failed(fmt::format("remaining partitions to move: {}", fmt::join(names, ",")));
-                              }
-                              logger("broker")->info("controlled shutdown succeeded");
-                              // Finish from a fresh loop turn: done_ may destroy this object and its connection.
-                              loop_.post([this, alive] {
-                                if (*alive) done_(true);
-                              });
-                            });
+  connection_->send_control(
+      ApiKey::ControlledShutdown, req.SerializeAsString(),
+      [this, alive](Result<std::span<const uint8_t>, std::string> r) {
+        if (!*alive) return;
+        if (!r) return failed(r.error());
+        proto::ControlledShutdownResponse resp;
+        if (!resp.ParseFromArray(r->data(), static_cast<int>(r->size()))) {
+          return failed("malformed ControlledShutdown response");
+        }
+        if (resp.error_code() != 0) {
+          return failed(std::string(to_string(static_cast<ErrorCode>(resp.error_code()))));
+        }
+        if (resp.remaining_partitions_size() > 0) {
+          std::vector<std::string> names;
+          for (auto& tp : resp.remaining_partitions()) {
+            names.push_back(tp.topic() + "-" + std::to_string(tp.partition()));
+          }
+          return failed(fmt::format("remaining partitions to move: {}", fmt::join(names, ",")));
+        }
+        logger("broker")->info("controlled shutdown succeeded");
+        // Finish from a fresh loop turn: done_ may destroy this object and its connection.
+        loop_.post([this, alive] {
+          if (*alive) done_(true);
+        });
+      });
 }
 
 void ControlledShutdownClient::failed(const std::string& why) {

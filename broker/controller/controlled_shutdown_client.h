@@ -1,5 +1,5 @@
-// ControlledShutdownClient: the broker side of controlled shutdown (KafkaServer.controlledShutdown, §3.11) — asks
-// the controller to move this broker's leaderships away, up to controlled.shutdown.max.retries attempts.
+// ControlledShutdownClient: the broker side of controlled shutdown (KafkaServer.controlledShutdown, §3.11) —
+// asks the controller to move this broker's leaderships away, up to controlled.shutdown.max.retries attempts.
 #pragma once
 
 #include <cstdint>
@@ -22,11 +22,13 @@ class ControlledShutdownClient {
     int32_t port = 0;
   };
   // controller(): the current controller's control endpoint, nullopt when unknown (that attempt fails).
-  ControlledShutdownClient(EventLoop& loop, const BrokerConfig& config, std::function<std::optional<Target>()> controller,
+  ControlledShutdownClient(EventLoop& loop, const BrokerConfig& config,
+                           std::function<std::optional<Target>()> controller,
                            std::function<int64_t()> broker_epoch);
   ~ControlledShutdownClient();
 
-  // done(true) when an attempt got error NONE and no remaining partitions; done(false) after the last attempt.
+  // done(true) when an attempt got error NONE and no remaining partitions; done(false) after the last
+  // attempt.
   void run(std::function<void(bool succeeded)> done);
 
  private:

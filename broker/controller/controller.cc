@@ -1,4 +1,5 @@
-// Controller: election, event queue, failover and the controller operations of Kafka's KafkaController (ZK mode).
+// Controller: election, event queue, failover and the controller operations of Kafka's KafkaController (ZK
+// mode).
 #include "broker/controller/controller.h"
 
 #include <fmt/format.h>
@@ -52,7 +53,9 @@ void sequential(size_t n, std::function<void(size_t, Done)> step, Done done) {
   (*next)();
 }
 
-bool contains(const std::vector<int32_t>& v, int32_t x) { return std::find(v.begin(), v.end(), x) != v.end(); }
+bool contains(const std::vector<int32_t>& v, int32_t x) {
+  return std::find(v.begin(), v.end(), x) != v.end();
+}
 
 constexpr int kWriteAttempts = 5;
 constexpr int32_t kEpochDuringDelete = -2;
@@ -73,7 +76,8 @@ Controller::Controller(const BrokerConfig& config, EventLoop& loop, zk::KafkaZkC
 
 Controller::~Controller() { *alive_ = false; }
 
-// ---- event queue -----------------------------------------------------------------------------------------------
+// ---- event queue
+// -----------------------------------------------------------------------------------------------
 
 void Controller::put(Event e) {
   if (stopped_) {
@@ -114,7 +118,7 @@ zk::Watcher Controller::watcher(std::string name, std::function<void(Done)> proc
   uint64_t generation = active_generation_;
   auto alive = alive_;
   return [this, alive, generation, name = std::move(name), process = std::move(process)](zk::WatchEvent,
-                                                                                          const std::string&) {
+                                                                                         const std::string&) {
     if (!*alive || generation != active_generation_ || !active_) return;
     put(Event{name, process, {}});
   };
@@ -167,7 +171,8 @@ void Controller::controlled_shutdown(const proto::ControlledShutdownRequest& req
             }});
 }
 
-// ---- election ---------------------------------------------------------------------------------------------------
+// ---- election
+// ---------------------------------------------------------------------------------------------------
 
 void Controller::elect(Done done) {
   uint64_t watch_id = ++controller_watch_id_;
@@ -241,7 +246,8 @@ void Controller::trigger_controller_move(const std::string& why, Done done) {
   zk_.delete_controller(version, [done](ZkError) { done(); });
 }
 
-// ---- failover ---------------------------------------------------------------------------------------------------
+// ---- failover
+// ---------------------------------------------------------------------------------------------------
 
 void Controller::on_controller_failover(Done done) {
   uint64_t gen = active_generation_;
@@ -252,46 +258,50 @@ void Controller::on_controller_failover(Done done) {
       [this, still, done](ZkError e, std::vector<std::string> names) {
         if (!still()) return done();
         if (e != ZkError::ok) return trigger_controller_move("cannot read /isr_change_notification", done);
-        zk_.delete_isr_change_notifications(names, context_.epoch_zk_version, [this, still, done](ZkError de) {
-          if (!still()) return done();
-          if (de == ZkError::controller_moved) {
-            resign("controller moved");
-            return done();
-          }
-          initialize_context([this, still, done] {
-            if (!still()) return done();
-            zk_.get_topics_marked_for_deletion(
-                watcher("TopicDeletion", [this](Done d) { process_topic_deletion(std::move(d)); }),
-                [this, still, done](ZkError te, std::vector<std::string> marked) {
-                  if (!still()) return done();
-                  for (auto& t : marked) {
-                    if (te == ZkError::ok && context_.has_topic(t)) context_.topics_to_delete.insert(t);
-                  }
-                  // Step 5: every broker learns every endpoint before any LeaderAndIsr. A lone broker (only us)
-                  // has nobody to follow: it gets the broker list after its LeaderAndIsr instead, so that once its
-                  // Metadata lists itself it also serves its partitions (what "started" means to clients).
-                  bool lone = context_.brokers.size() == 1 && context_.brokers.count(broker_id_);
-                  if (!lone) {
-                    batch_.add_update_metadata(context_.live_or_shutting_down_ids(), {});
-                    send_batch();
-                  }
-                  startup_state_machines([this, still, lone, done] {
-                    if (!still()) return done();
-                    if (lone) {
-                      batch_.add_update_metadata({broker_id_}, {});
-                      send_batch();
-                    }
-                    log()->info("controller failover done: {} live brokers, {} topics, {} partitions",
-                                context_.brokers.size(), context_.topic_ids.size(), context_.assignment.size());
-                    if (config_.auto_leader_rebalance_enable) schedule_auto_rebalance(kFirstRebalanceDelay);
-                    resume_deletions([this, still, done] {
+        zk_.delete_isr_change_notifications(
+            names, context_.epoch_zk_version, [this, still, done](ZkError de) {
+              if (!still()) return done();
+              if (de == ZkError::controller_moved) {
+                resign("controller moved");
+                return done();
+              }
+              initialize_context([this, still, done] {
+                if (!still()) return done();
+                zk_.get_topics_marked_for_deletion(
+                    watcher("TopicDeletion", [this](Done d) { process_topic_deletion(std::move(d)); }),
+                    [this, still, done](ZkError te, std::vector<std::string> marked) {
                       if (!still()) return done();
-                      process_preferred_replica_election(done);
+                      for (auto& t : marked) {
+                        if (te == ZkError::ok && context_.has_topic(t)) context_.topics_to_delete.insert(t);
+                      }
+                      // Step 5: every broker learns every endpoint before any LeaderAndIsr. A lone broker
+                      // (only us) has nobody to follow: it gets the broker list after its LeaderAndIsr
+                      // instead, so that once its Metadata lists itself it also serves its partitions (what
+                      // "started" means to clients).
+                      bool lone = context_.brokers.size() == 1 && context_.brokers.count(broker_id_);
+                      if (!lone) {
+                        batch_.add_update_metadata(context_.live_or_shutting_down_ids(), {});
+                        send_batch();
+                      }
+                      startup_state_machines([this, still, lone, done] {
+                        if (!still()) return done();
+                        if (lone) {
+                          batch_.add_update_metadata({broker_id_}, {});
+                          send_batch();
+                        }
+                        log()->info("controller failover done: {} live brokers, {} topics, {} partitions",
+                                    context_.brokers.size(), context_.topic_ids.size(),
+                                    context_.assignment.size());
+                        if (config_.auto_leader_rebalance_enable)
+                          schedule_auto_rebalance(kFirstRebalanceDelay);
+                        resume_deletions([this, still, done] {
+                          if (!still()) return done();
+                          process_preferred_replica_election(done);
+                        });
+                      });
                     });
-                  });
-                });
-          });
-        });
+              });
+            });
       });
 }
 
@@ -307,7 +317,8 @@ void Controller::initialize_context(Done done) {
           auto ep = std::find_if(b.registration.endpoints.begin(), b.registration.endpoints.end(),
                                  [&](const zk::Endpoint& x) { return x.listener_name == control_listener_; });
           if (ep == b.registration.endpoints.end()) {
-            log()->error("broker {} has no {} endpoint: cannot send it control requests", id, control_listener_);
+            log()->error("broker {} has no {} endpoint: cannot send it control requests", id,
+                         control_listener_);
             continue;
           }
           channels_.add_broker(id, ep->host, ep->port);
@@ -315,11 +326,12 @@ void Controller::initialize_context(Done done) {
         zk_.get_topics(watcher("TopicChange", [this](Done d) { process_topic_change(std::move(d)); }),
                        [this, gen, done](ZkError te, std::vector<std::string> topics) {
                          if (gen != active_generation_) return done();
-                         if (te != ZkError::ok) return trigger_controller_move("cannot read /brokers/topics", done);
+                         if (te != ZkError::ok)
+                           return trigger_controller_move("cannot read /brokers/topics", done);
                          auto shared = std::make_shared<std::vector<std::string>>(std::move(topics));
                          parallel(
-                             shared->size(), [this, shared](size_t i, Done next) { load_topic((*shared)[i], next); },
-                             done);
+                             shared->size(),
+                             [this, shared](size_t i, Done next) { load_topic((*shared)[i], next); }, done);
                        });
       });
 }
@@ -340,7 +352,8 @@ void Controller::load_topic(const std::string& topic, Done done) {
           // Written by a pre-2.8 Kafka: assign a topic id (Kafka's TopicIds step).
           a.topic_id = zk::new_topic_id();
           zk_.set_topic_assignment(topic, a, -1, [topic](ZkError se) {
-            if (se != ZkError::ok) log()->warn("cannot store the topic id of {}: {}", topic, zk::to_string(se));
+            if (se != ZkError::ok)
+              log()->warn("cannot store the topic id of {}: {}", topic, zk::to_string(se));
           });
         }
         context_.topic_ids[topic] = a.topic_id;
@@ -352,25 +365,27 @@ void Controller::load_topic(const std::string& topic, Done done) {
         }
         auto shared = std::make_shared<std::vector<log::TopicPartition>>(std::move(tps));
         parallel(
-            shared->size(), [this, shared](size_t i, Done next) { load_partition_state((*shared)[i], next); }, done);
+            shared->size(), [this, shared](size_t i, Done next) { load_partition_state((*shared)[i], next); },
+            done);
       });
 }
 
 void Controller::load_partition_state(const log::TopicPartition& tp, Done done) {
   uint64_t gen = active_generation_;
-  zk_.get_partition_state_stat(tp.topic, tp.partition, [this, gen, tp, done](ZkError e, zk::PartitionState s,
-                                                                             zk::Stat st) {
-    if (gen != active_generation_) return done();
-    if (e == ZkError::ok) {
-      context_.leadership[tp] = LeaderIsrAndEpoch{s, st.version};
-      // The leader registered again after this decision was written: it lost its in-memory leadership (a restart
-      // while no controller watched), so elect again rather than keep a leader epoch it never started.
-      if (s.leader >= 0 && context_.broker_epoch(s.leader) > st.mzxid) restarted_leaders_.insert(tp);
-    } else if (e != ZkError::no_node) {
-      log()->warn("[{}] cannot read partition state: {}", tp.to_string(), zk::to_string(e));
-    }
-    done();
-  });
+  zk_.get_partition_state_stat(
+      tp.topic, tp.partition, [this, gen, tp, done](ZkError e, zk::PartitionState s, zk::Stat st) {
+        if (gen != active_generation_) return done();
+        if (e == ZkError::ok) {
+          context_.leadership[tp] = LeaderIsrAndEpoch{s, st.version};
+          // The leader registered again after this decision was written: it lost its in-memory leadership (a
+          // restart while no controller watched), so elect again rather than keep a leader epoch it never
+          // started.
+          if (s.leader >= 0 && context_.broker_epoch(s.leader) > st.mzxid) restarted_leaders_.insert(tp);
+        } else if (e != ZkError::no_node) {
+          log()->warn("[{}] cannot read partition state: {}", tp.to_string(), zk::to_string(e));
+        }
+        done();
+      });
 }
 
 void Controller::startup_state_machines(Done done) {
@@ -386,7 +401,8 @@ void Controller::startup_state_machines(Done done) {
     }
   }
   restarted_leaders_.clear();
-  // Replica states: live replicas Online (LeaderAndIsr with the current state), dead ones Offline (out of ISRs).
+  // Replica states: live replicas Online (LeaderAndIsr with the current state), dead ones Offline (out of
+  // ISRs).
   std::map<int32_t, std::vector<log::TopicPartition>> dead;
   for (auto& [tp, replicas] : context_.assignment) {
     for (int32_t r : replicas) {
@@ -404,11 +420,13 @@ void Controller::startup_state_machines(Done done) {
     }
   }
   send_batch();
-  auto brokers = std::make_shared<std::vector<std::pair<int32_t, std::vector<log::TopicPartition>>>>(dead.begin(),
-                                                                                                       dead.end());
+  auto brokers = std::make_shared<std::vector<std::pair<int32_t, std::vector<log::TopicPartition>>>>(
+      dead.begin(), dead.end());
   sequential(
       brokers->size(),
-      [this, brokers](size_t i, Done next) { remove_replica_from_isr((*brokers)[i].first, (*brokers)[i].second, next); },
+      [this, brokers](size_t i, Done next) {
+        remove_replica_from_isr((*brokers)[i].first, (*brokers)[i].second, next);
+      },
       [this, done] {
         trigger_online_partition_state_change([this, done] {
           send_batch();
@@ -417,7 +435,8 @@ void Controller::startup_state_machines(Done done) {
       });
 }
 
-// ---- elections and partition state writes -----------------------------------------------------------------------
+// ---- elections and partition state writes
+// -----------------------------------------------------------------------
 
 void Controller::trigger_online_partition_state_change(Done done) {
   std::vector<log::TopicPartition> tps;
@@ -475,8 +494,8 @@ void Controller::elect_leaders(const std::vector<log::TopicPartition>& partition
       run);
 }
 
-void Controller::log_leader_change(const log::TopicPartition& tp, int32_t old_leader, const zk::PartitionState& s,
-                                   const char* why) const {
+void Controller::log_leader_change(const log::TopicPartition& tp, int32_t old_leader,
+                                   const zk::PartitionState& s, const char* why) const {
   log()->info("[{}] leader change ({}): {} -> {}, leader epoch {}, ISR [{}]", tp.to_string(), why, old_leader,
               s.leader, s.leader_epoch, fmt::join(s.isr, ","));
 }
@@ -487,7 +506,8 @@ void Controller::elect_one(const log::TopicPartition& tp, Strategy strategy, boo
   const auto& assignment = context_.assignment[tp];
   auto live = context_.live_ids();
   auto current = context_.leadership.find(tp);
-  if (partition_states_.state(tp) == PartitionStateKind::NewPartition || current == context_.leadership.end()) {
+  if (partition_states_.state(tp) == PartitionStateKind::NewPartition ||
+      current == context_.leadership.end()) {
     auto e = elect_new_partition(assignment, live);
     if (!e) {
       log()->warn("[{}] partition offline: no live replica among [{}] to create it on", tp.to_string(),
@@ -546,9 +566,11 @@ void Controller::elect_one(const log::TopicPartition& tp, Strategy strategy, boo
   if (!e) {
     if (strategy == Strategy::offline) {
       partition_states_.transition(tp, PartitionStateKind::OfflinePartition);
-      log()->warn("[{}] partition offline: no live replica in ISR [{}] (assigned [{}], unclean.leader.election.enable="
-                  "{})",
-                  tp.to_string(), fmt::join(cur.isr, ","), fmt::join(assignment, ","), unclean);
+      log()->warn(
+          "[{}] partition offline: no live replica in ISR [{}] (assigned [{}], "
+          "unclean.leader.election.enable="
+          "{})",
+          tp.to_string(), fmt::join(cur.isr, ","), fmt::join(assignment, ","), unclean);
     }
     return done(false);
   }
@@ -562,17 +584,18 @@ void Controller::elect_one(const log::TopicPartition& tp, Strategy strategy, boo
   next.isr = e->isr;
   next.leader_epoch = cur.leader_epoch + 1;
   next.controller_epoch = context_.epoch;
-  write_state(tp, next, [this, tp, next, old_leader, e = *e, why, strategy, unclean, attempts, done](bool written,
-                                                                                                  bool retry) {
-    if (written) {
-      partition_states_.transition(tp, PartitionStateKind::OnlinePartition);
-      log_leader_change(tp, old_leader, next, why);
-      batch_.add_leader_and_isr(e.recipients, tp, false);
-      return done(true);
-    }
-    if (retry && attempts > 0) return elect_one(tp, strategy, unclean, attempts - 1, done);
-    done(false);
-  });
+  write_state(
+      tp, next,
+      [this, tp, next, old_leader, e = *e, why, strategy, unclean, attempts, done](bool written, bool retry) {
+        if (written) {
+          partition_states_.transition(tp, PartitionStateKind::OnlinePartition);
+          log_leader_change(tp, old_leader, next, why);
+          batch_.add_leader_and_isr(e.recipients, tp, false);
+          return done(true);
+        }
+        if (retry && attempts > 0) return elect_one(tp, strategy, unclean, attempts - 1, done);
+        done(false);
+      });
 }
 
 void Controller::write_state(const log::TopicPartition& tp, const zk::PartitionState& next,
@@ -596,19 +619,18 @@ void Controller::write_state(const log::TopicPartition& tp, const zk::PartitionS
           return done(false, false);
         }
         // The leader changed the ISR meanwhile (or another controller wrote): re-read and decide again.
-        zk_.get_partition_state_stat(tp.topic, tp.partition,
-                                     [this, gen, tp, done](ZkError re, zk::PartitionState s, zk::Stat st) {
-                                       if (gen != active_generation_) return done(false, false);
-                                       if (re != ZkError::ok) return done(false, false);
-                                       if (s.controller_epoch > context_.epoch) {
-                                         resign("partition " + tp.to_string() +
-                                                " was written by a newer controller epoch " +
-                                                std::to_string(s.controller_epoch));
-                                         return done(false, false);
-                                       }
-                                       context_.leadership[tp] = LeaderIsrAndEpoch{s, st.version};
-                                       done(false, true);
-                                     });
+        zk_.get_partition_state_stat(
+            tp.topic, tp.partition, [this, gen, tp, done](ZkError re, zk::PartitionState s, zk::Stat st) {
+              if (gen != active_generation_) return done(false, false);
+              if (re != ZkError::ok) return done(false, false);
+              if (s.controller_epoch > context_.epoch) {
+                resign("partition " + tp.to_string() + " was written by a newer controller epoch " +
+                       std::to_string(s.controller_epoch));
+                return done(false, false);
+              }
+              context_.leadership[tp] = LeaderIsrAndEpoch{s, st.version};
+              done(false, true);
+            });
       });
 }
 
@@ -617,7 +639,9 @@ void Controller::remove_replica_from_isr(int32_t broker, const std::vector<log::
   auto tps = std::make_shared<std::vector<log::TopicPartition>>(partitions);
   parallel(
       tps->size(),
-      [this, broker, tps](size_t i, Done next) { remove_one_from_isr(broker, (*tps)[i], kWriteAttempts, next); },
+      [this, broker, tps](size_t i, Done next) {
+        remove_one_from_isr(broker, (*tps)[i], kWriteAttempts, next);
+      },
       done);
 }
 
@@ -666,7 +690,8 @@ void Controller::send_batch() {
   });
 }
 
-// ---- broker changes ---------------------------------------------------------------------------------------------
+// ---- broker changes
+// ---------------------------------------------------------------------------------------------
 
 void Controller::process_broker_change(Done done) {
   if (!active_) return done();
@@ -693,15 +718,17 @@ void Controller::process_broker_change(Done done) {
         }
         if (added.empty() && dead.empty() && bounced.empty()) return done();
         for (int32_t id : added) log()->info("broker {} added (broker epoch {})", id, current[id].epoch);
-        for (int32_t id : bounced) log()->info("broker {} bounced (broker epoch {} -> {})", id,
-                                               context_.brokers[id].epoch, current[id].epoch);
+        for (int32_t id : bounced)
+          log()->info("broker {} bounced (broker epoch {} -> {})", id, context_.brokers[id].epoch,
+                      current[id].epoch);
         for (int32_t id : dead) log()->info("broker {} removed", id);
         auto add_channel = [this](int32_t id, const zk::KafkaZkClient::BrokerAndEpoch& b) {
           auto& eps = b.registration.endpoints;
           auto ep = std::find_if(eps.begin(), eps.end(),
                                  [&](const zk::Endpoint& x) { return x.listener_name == control_listener_; });
           if (ep == eps.end()) {
-            log()->error("broker {} has no {} endpoint: cannot send it control requests", id, control_listener_);
+            log()->error("broker {} has no {} endpoint: cannot send it control requests", id,
+                         control_listener_);
             return;
           }
           channels_.add_broker(id, ep->host, ep->port);
@@ -754,7 +781,8 @@ void Controller::on_broker_startup(const std::vector<int32_t>& brokers, Done don
     for (auto& tp : context_.partitions_on(b)) {
       if (context_.topics_to_delete.count(tp.topic)) continue;
       auto state = replica_states_.state({tp, b});
-      if (state == ReplicaStateKind::NonExistentReplica) replica_states_.transition({tp, b}, ReplicaStateKind::NewReplica);
+      if (state == ReplicaStateKind::NonExistentReplica)
+        replica_states_.transition({tp, b}, ReplicaStateKind::NewReplica);
       replica_states_.transition({tp, b}, ReplicaStateKind::OnlineReplica);
       if (context_.leadership.count(tp)) batch_.add_leader_and_isr({b}, tp, false);
     }
@@ -803,7 +831,8 @@ void Controller::on_broker_failure(const std::vector<int32_t>& brokers, Done don
   });
 }
 
-// ---- topics -----------------------------------------------------------------------------------------------------
+// ---- topics
+// -----------------------------------------------------------------------------------------------------
 
 void Controller::process_topic_change(Done done) {
   if (!active_) return done();
@@ -874,21 +903,25 @@ void Controller::on_new_partition_creation(const std::vector<log::TopicPartition
   uint64_t gen = active_generation_;
   for (auto& tp : partitions) {
     partition_states_.transition(tp, PartitionStateKind::NewPartition);
-    for (int32_t r : context_.assignment[tp]) replica_states_.transition({tp, r}, ReplicaStateKind::NewReplica);
+    for (int32_t r : context_.assignment[tp])
+      replica_states_.transition({tp, r}, ReplicaStateKind::NewReplica);
   }
-  elect_leaders(partitions, Strategy::offline, [this, gen, partitions, done](std::vector<log::TopicPartition>) {
-    if (gen != active_generation_) return done();
-    for (auto& tp : partitions) {
-      for (int32_t r : context_.assignment[tp]) {
-        if (context_.is_live(r)) replica_states_.transition({tp, r}, ReplicaStateKind::OnlineReplica);
-      }
-    }
-    send_batch();
-    done();
-  });
+  elect_leaders(partitions, Strategy::offline,
+                [this, gen, partitions, done](std::vector<log::TopicPartition>) {
+                  if (gen != active_generation_) return done();
+                  for (auto& tp : partitions) {
+                    for (int32_t r : context_.assignment[tp]) {
+                      if (context_.is_live(r))
+                        replica_states_.transition({tp, r}, ReplicaStateKind::OnlineReplica);
+                    }
+                  }
+                  send_batch();
+                  done();
+                });
 }
 
-// ---- topic deletion (TopicDeletionManager) ----------------------------------------------------------------------
+// ---- topic deletion (TopicDeletionManager)
+// ----------------------------------------------------------------------
 
 void Controller::process_topic_deletion(Done done) {
   if (!active_) return done();
@@ -915,7 +948,8 @@ void Controller::resume_deletions(Done done) {
       // Retry replicas that failed (or whose broker was down) once their broker is live.
       for (auto& tp : context_.partitions_of(t)) {
         for (int32_t r : context_.assignment[tp]) {
-          if (replica_states_.state({tp, r}) == ReplicaStateKind::ReplicaDeletionIneligible && context_.brokers.count(r)) {
+          if (replica_states_.state({tp, r}) == ReplicaStateKind::ReplicaDeletionIneligible &&
+              context_.brokers.count(r)) {
             replica_states_.transition({tp, r}, ReplicaStateKind::OfflineReplica);
             replica_states_.transition({tp, r}, ReplicaStateKind::ReplicaDeletionStarted);
             batch_.add_stop_replica(r, tp, true, kEpochDuringDelete);
@@ -958,7 +992,8 @@ void Controller::start_topic_deletion(const std::string& topic) {
   }
 }
 
-void Controller::process_stop_replica_response(int32_t broker, const proto::StopReplicaResponse& resp, Done done) {
+void Controller::process_stop_replica_response(int32_t broker, const proto::StopReplicaResponse& resp,
+                                               Done done) {
   if (!active_) return done();
   std::map<log::TopicPartition, int32_t> errors;
   for (auto& p : resp.partitions()) errors[{p.topic(), p.partition()}] = p.error_code();
@@ -977,11 +1012,12 @@ void Controller::process_stop_replica_response(int32_t broker, const proto::Stop
   }
   auto complete = std::make_shared<std::vector<std::string>>();
   for (auto& t : touched) {
-    if (replica_states_.all_replicas_of_topic_in(t, ReplicaStateKind::ReplicaDeletionSuccessful)) complete->push_back(t);
+    if (replica_states_.all_replicas_of_topic_in(t, ReplicaStateKind::ReplicaDeletionSuccessful))
+      complete->push_back(t);
   }
   parallel(
-      complete->size(), [this, complete](size_t i, Done next) { complete_topic_deletion((*complete)[i], next); },
-      done);
+      complete->size(),
+      [this, complete](size_t i, Done next) { complete_topic_deletion((*complete)[i], next); }, done);
 }
 
 void Controller::complete_topic_deletion(const std::string& topic, Done done) {
@@ -1007,7 +1043,8 @@ void Controller::complete_topic_deletion(const std::string& topic, Done done) {
   });
 }
 
-// ---- ISR change notifications (design A, §4.5) ------------------------------------------------------------------
+// ---- ISR change notifications (design A, §4.5)
+// ------------------------------------------------------------------
 
 void Controller::process_isr_change_notification(Done done) {
   if (!active_) return done();
@@ -1036,7 +1073,8 @@ void Controller::process_isr_change_notification(Done done) {
                 if (context_.assignment.count(tp)) known->push_back(tp);
               }
               parallel(
-                  known->size(), [this, known](size_t i, Done next) { load_partition_state((*known)[i], next); },
+                  known->size(),
+                  [this, known](size_t i, Done next) { load_partition_state((*known)[i], next); },
                   [this, gen, known, shared, done] {
                     if (gen != active_generation_) return done();
                     restarted_leaders_.clear();
@@ -1045,23 +1083,24 @@ void Controller::process_isr_change_notification(Done done) {
                       auto& s = context_.leadership[tp].state;
                       described.push_back(fmt::format("{} ISR [{}]", tp.to_string(), fmt::join(s.isr, ",")));
                     }
-                    log()->info("ISR change seen ({} notifications): {}", shared->size(), fmt::join(described, "; "));
+                    log()->info("ISR change seen ({} notifications): {}", shared->size(),
+                                fmt::join(described, "; "));
                     batch_.add_update_metadata(context_.live_or_shutting_down_ids(), *known);
                     send_batch();
-                    zk_.delete_isr_change_notifications(*shared, context_.epoch_zk_version,
-                                                        [this, gen, done](ZkError de) {
-                                                          if (gen == active_generation_ &&
-                                                              de == ZkError::controller_moved) {
-                                                            resign("controller moved");
-                                                          }
-                                                          done();
-                                                        });
+                    zk_.delete_isr_change_notifications(
+                        *shared, context_.epoch_zk_version, [this, gen, done](ZkError de) {
+                          if (gen == active_generation_ && de == ZkError::controller_moved) {
+                            resign("controller moved");
+                          }
+                          done();
+                        });
                   });
             });
       });
 }
 
-// ---- controlled shutdown ----------------------------------------------------------------------------------------
+// ---- controlled shutdown
+// ----------------------------------------------------------------------------------------
 
 void Controller::process_controlled_shutdown(const proto::ControlledShutdownRequest& request,
                                              ControlledShutdownCallback cb, Done done) {
@@ -1088,50 +1127,52 @@ void Controller::process_controlled_shutdown(const proto::ControlledShutdownRequ
     }
     (l->second.state.leader == id ? led : followed).push_back(tp);
   }
-  log()->info("controlled shutdown of broker {}: moving leadership of {} partitions, stopping {} followers", id,
-              led.size(), followed.size());
-  elect_leaders(led, Strategy::controlled_shutdown, [this, gen, id, led, followed, cb, done](
-                                                        std::vector<log::TopicPartition> failed) {
-    if (gen != active_generation_) {
-      proto::ControlledShutdownResponse r;
-      r.set_error_code(static_cast<int32_t>(ErrorCode::NOT_CONTROLLER));
-      cb(r);
-      return done();
-    }
-    for (auto& tp : followed) {
-      batch_.add_stop_replica(id, tp, false, -1);
-      replica_states_.transition({tp, id}, ReplicaStateKind::OfflineReplica);
-    }
-    remove_replica_from_isr(id, followed, [this, gen, id, led, failed, cb, done] {
-      proto::ControlledShutdownResponse r;
-      if (gen != active_generation_) {
-        r.set_error_code(static_cast<int32_t>(ErrorCode::NOT_CONTROLLER));
-        cb(r);
-        return done();
-      }
-      send_batch();
-      for (auto& [tp, l] : context_.leadership) {
-        if (l.state.leader != id) continue;
-        auto* rp = r.add_remaining_partitions();
-        rp->set_topic(tp.topic);
-        rp->set_partition(tp.partition);
-      }
-      log()->info("controlled shutdown of broker {}: {} partitions moved, {} remaining", id,
-                  led.size() - failed.size(), r.remaining_partitions_size());
-      cb(r);
-      done();
-    });
-  });
+  log()->info("controlled shutdown of broker {}: moving leadership of {} partitions, stopping {} followers",
+              id, led.size(), followed.size());
+  elect_leaders(led, Strategy::controlled_shutdown,
+                [this, gen, id, led, followed, cb, done](std::vector<log::TopicPartition> failed) {
+                  if (gen != active_generation_) {
+                    proto::ControlledShutdownResponse r;
+                    r.set_error_code(static_cast<int32_t>(ErrorCode::NOT_CONTROLLER));
+                    cb(r);
+                    return done();
+                  }
+                  for (auto& tp : followed) {
+                    batch_.add_stop_replica(id, tp, false, -1);
+                    replica_states_.transition({tp, id}, ReplicaStateKind::OfflineReplica);
+                  }
+                  remove_replica_from_isr(id, followed, [this, gen, id, led, failed, cb, done] {
+                    proto::ControlledShutdownResponse r;
+                    if (gen != active_generation_) {
+                      r.set_error_code(static_cast<int32_t>(ErrorCode::NOT_CONTROLLER));
+                      cb(r);
+                      return done();
+                    }
+                    send_batch();
+                    for (auto& [tp, l] : context_.leadership) {
+                      if (l.state.leader != id) continue;
+                      auto* rp = r.add_remaining_partitions();
+                      rp->set_topic(tp.topic);
+                      rp->set_partition(tp.partition);
+                    }
+                    log()->info("controlled shutdown of broker {}: {} partitions moved, {} remaining", id,
+                                led.size() - failed.size(), r.remaining_partitions_size());
+                    cb(r);
+                    done();
+                  });
+                });
 }
 
-// ---- preferred replica election ---------------------------------------------------------------------------------
+// ---- preferred replica election
+// ---------------------------------------------------------------------------------
 
 void Controller::schedule_auto_rebalance(std::chrono::milliseconds delay) {
   uint64_t gen = active_generation_;
   auto alive = alive_;
   rebalance_timer_ = loop_.run_after(delay, [this, alive, gen] {
     if (!*alive || gen != active_generation_) return;
-    put(Event{"AutoPreferredReplicaLeaderElection", [this](Done d) { process_auto_rebalance(std::move(d)); }, {}});
+    put(Event{
+        "AutoPreferredReplicaLeaderElection", [this](Done d) { process_auto_rebalance(std::move(d)); }, {}});
   });
 }
 
@@ -1149,18 +1190,20 @@ void Controller::process_auto_rebalance(Done done) {
     }
     view[tp] = std::move(pl);
   }
-  auto tps = partitions_to_rebalance(view, context_.live_ids(), config_.leader_imbalance_per_broker_percentage,
-                                     context_.topics_to_delete);
+  auto tps = partitions_to_rebalance(
+      view, context_.live_ids(), config_.leader_imbalance_per_broker_percentage, context_.topics_to_delete);
   auto reschedule = [this, gen, done] {
     if (gen == active_generation_) {
-      schedule_auto_rebalance(std::chrono::seconds(std::max<int64_t>(config_.leader_imbalance_check_interval_seconds, 1)));
+      schedule_auto_rebalance(
+          std::chrono::seconds(std::max<int64_t>(config_.leader_imbalance_check_interval_seconds, 1)));
     }
     done();
   };
   if (tps.empty()) return reschedule();
   std::vector<std::string> names;
   for (auto& tp : tps) names.push_back(tp.to_string());
-  log()->info("preferred leader election (auto rebalance) for {} partitions: {}", tps.size(), fmt::join(names, ","));
+  log()->info("preferred leader election (auto rebalance) for {} partitions: {}", tps.size(),
+              fmt::join(names, ","));
   elect_leaders(tps, Strategy::preferred, [this, gen, reschedule](std::vector<log::TopicPartition>) {
     if (gen == active_generation_) send_batch();
     reschedule();
@@ -1183,7 +1226,8 @@ void Controller::process_preferred_replica_election(Done done) {
           if (context_.topics_to_delete.count(t) || l->second.state.leader == a->second.front()) continue;
           tps.push_back(tp);
         }
-        log()->info("preferred leader election requested for {} partitions ({} need it)", parts->size(), tps.size());
+        log()->info("preferred leader election requested for {} partitions ({} need it)", parts->size(),
+                    tps.size());
         elect_leaders(tps, Strategy::preferred, [this, gen, done](std::vector<log::TopicPartition>) {
           if (gen != active_generation_) return done();
           send_batch();

@@ -1,6 +1,6 @@
-// Controller: Kafka's ZooKeeper-mode KafkaController — election through /controller, a single event queue processed
-// on the loop, failover, broker/topic/partition changes, topic deletion, ISR change notifications, controlled
-// shutdown and preferred-leader rebalancing (internals §3).
+// Controller: Kafka's ZooKeeper-mode KafkaController — election through /controller, a single event queue
+// processed on the loop, failover, broker/topic/partition changes, topic deletion, ISR change notifications,
+// controlled shutdown and preferred-leader rebalancing (internals §3).
 #pragma once
 
 #include <cstdint>
@@ -25,9 +25,9 @@
 
 namespace gregor::broker {
 
-// Every ZooKeeper watch callback, timer and API call only enqueues an event; events run one at a time, each to
-// the completion of its asynchronous ZooKeeper calls, on the loop thread. So no controller state is ever touched by
-// two operations at once, as with Kafka's controller-event-thread.
+// Every ZooKeeper watch callback, timer and API call only enqueues an event; events run one at a time, each
+// to the completion of its asynchronous ZooKeeper calls, on the loop thread. So no controller state is ever
+// touched by two operations at once, as with Kafka's controller-event-thread.
 class Controller {
  public:
   Controller(const BrokerConfig& config, EventLoop& loop, zk::KafkaZkClient& zk);
@@ -39,7 +39,8 @@ class Controller {
   void startup();
   // Resigns if active and stops processing events.
   void shutdown();
-  // ZooKeeper session expired: preempt queued events and resign (Kafka's Expire, processed before anything else).
+  // ZooKeeper session expired: preempt queued events and resign (Kafka's Expire, processed before anything
+  // else).
   void on_session_expired();
   // The broker re-registered on a new session: watch /controller again and re-elect.
   void on_session_reestablished();
@@ -89,8 +90,8 @@ class Controller {
   void process_isr_change_notification(Done done);
   void process_preferred_replica_election(Done done);
   void process_auto_rebalance(Done done);
-  void process_controlled_shutdown(const proto::ControlledShutdownRequest& request, ControlledShutdownCallback cb,
-                                   Done done);
+  void process_controlled_shutdown(const proto::ControlledShutdownRequest& request,
+                                   ControlledShutdownCallback cb, Done done);
   void process_stop_replica_response(int32_t broker, const proto::StopReplicaResponse& resp, Done done);
 
   // Kafka's controller operations.
@@ -98,14 +99,16 @@ class Controller {
   void on_broker_failure(const std::vector<int32_t>& brokers, Done done);
   void on_new_partition_creation(const std::vector<log::TopicPartition>& partitions, Done done);
   void trigger_online_partition_state_change(Done done);
-  // Elects leaders for `partitions` with `strategy`, writes the state znodes and batches LeaderAndIsr; done(failed).
+  // Elects leaders for `partitions` with `strategy`, writes the state znodes and batches LeaderAndIsr;
+  // done(failed).
   void elect_leaders(const std::vector<log::TopicPartition>& partitions, Strategy strategy,
                      std::function<void(std::vector<log::TopicPartition> failed)> done);
   void elect_one(const log::TopicPartition& tp, Strategy strategy, bool allow_unclean, int attempts,
                  std::function<void(bool ok)> done);
   // Removes `broker` from the ISR of `partitions` (OfflineReplica), LeaderAndIsr to the remaining replicas.
   void remove_replica_from_isr(int32_t broker, const std::vector<log::TopicPartition>& partitions, Done done);
-  void remove_one_from_isr(int32_t broker, const log::TopicPartition& tp, int attempts, std::function<void()> done);
+  void remove_one_from_isr(int32_t broker, const log::TopicPartition& tp, int attempts,
+                           std::function<void()> done);
   // Conditional write of a partition state; bad_version re-reads the znode (done(false, reread) then), and
   // controller_moved resigns.
   void write_state(const log::TopicPartition& tp, const zk::PartitionState& next,
@@ -128,7 +131,7 @@ class Controller {
   std::deque<Event> queue_;
   bool processing_ = false;
   bool stopped_ = false;
-  uint64_t event_token_ = 0;      // identifies the running event; its Done is ignored once it changes
+  uint64_t event_token_ = 0;        // identifies the running event; its Done is ignored once it changes
   uint64_t active_generation_ = 0;  // bumped on resignation: older watchers and timers do nothing
 
   bool active_ = false;
@@ -136,12 +139,13 @@ class Controller {
   ControllerContext context_;
   PartitionStateMachine partition_states_;
   ReplicaStateMachine replica_states_;
-  std::map<std::string, std::map<std::string, std::string>> topic_configs_;  // overrides read at election time
+  std::map<std::string, std::map<std::string, std::string>>
+      topic_configs_;  // overrides read at election time
   ControllerChannelManager channels_;
   ControllerBrokerRequestBatch batch_;
   std::unique_ptr<Timer> rebalance_timer_;
   std::unique_ptr<Timer> retry_timer_;
-  uint64_t controller_watch_id_ = 0;  // only the newest /controller watch acts
+  uint64_t controller_watch_id_ = 0;                 // only the newest /controller watch acts
   std::set<log::TopicPartition> restarted_leaders_;  // leader re-registered after its state was written
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };

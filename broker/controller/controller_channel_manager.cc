@@ -8,7 +8,10 @@ namespace gregor::broker {
 ControllerChannelManager::ControllerChannelManager(EventLoop& loop, std::string client_id,
                                                    std::chrono::milliseconds request_timeout,
                                                    std::chrono::milliseconds retry_backoff)
-    : loop_(loop), client_id_(std::move(client_id)), request_timeout_(request_timeout), retry_backoff_(retry_backoff) {}
+    : loop_(loop),
+      client_id_(std::move(client_id)),
+      request_timeout_(request_timeout),
+      retry_backoff_(retry_backoff) {}
 
 ControllerChannelManager::~ControllerChannelManager() = default;
 
@@ -36,10 +39,12 @@ size_t ControllerChannelManager::queued(int32_t broker) const {
   return it == channels_.end() ? 0 : it->second->queue.size();
 }
 
-void ControllerChannelManager::send(int32_t broker, ApiKey key, std::string serialized, ResponseHandler on_response) {
+void ControllerChannelManager::send(int32_t broker, ApiKey key, std::string serialized,
+                                    ResponseHandler on_response) {
   auto it = channels_.find(broker);
   if (it == channels_.end()) {
-    logger("controller")->debug("dropping request (api key {}) to broker {}: not live", static_cast<int>(key), broker);
+    logger("controller")
+        ->debug("dropping request (api key {}) to broker {}: not live", static_cast<int>(key), broker);
     return;
   }
   it->second->queue.push_back(Item{key, std::move(serialized), std::move(on_response)});
@@ -49,7 +54,8 @@ void ControllerChannelManager::send(int32_t broker, ApiKey key, std::string seri
 void ControllerChannelManager::pump(Channel& c) {
   if (c.in_flight || c.queue.empty() || (c.backoff && c.backoff->pending())) return;
   if (!c.connection || c.connection->failed()) {
-    c.connection = std::make_unique<OutboundConnection>(loop_.base(), c.host, c.port, client_id_, request_timeout_);
+    c.connection =
+        std::make_unique<OutboundConnection>(loop_.base(), c.host, c.port, client_id_, request_timeout_);
   }
   c.in_flight = true;
   const Item& head = c.queue.front();
@@ -70,8 +76,9 @@ void ControllerChannelManager::on_result(int32_t broker, uint64_t generation,
   if (!r) {
     // Kafka's RequestSendThread: log, back off, reconnect and send the same request again.
     if (c.failures++ % 50 == 0) {
-      logger("controller")->warn("request to broker {} at {}:{} failed ({}); retrying every {} ms", broker, c.host,
-                                 c.port, r.error(), retry_backoff_.count());
+      logger("controller")
+          ->warn("request to broker {} at {}:{} failed ({}); retrying every {} ms", broker, c.host, c.port,
+                 r.error(), retry_backoff_.count());
     }
     c.backoff = loop_.run_after(retry_backoff_, [this, broker, generation] {
       auto it = channels_.find(broker);

@@ -1,5 +1,6 @@
-// ControllerChannelManager: one FIFO queue and one connection per live broker; control requests are sent one at a
-// time, in order, and retried (reconnect after 100 ms) until the broker answers or is removed (internals §4.1).
+// ControllerChannelManager: one FIFO queue and one connection per live broker; control requests are sent one
+// at a time, in order, and retried (reconnect after 100 ms) until the broker answers or is removed (internals
+// §4.1).
 #pragma once
 
 #include <chrono>
@@ -28,8 +29,8 @@ class ControllerChannelManager {
   ControllerChannelManager(const ControllerChannelManager&) = delete;
   ControllerChannelManager& operator=(const ControllerChannelManager&) = delete;
 
-  // Starts a channel to `broker` at its control endpoint; replaces (drops the queue of) an existing one, as Kafka
-  // does for a bounced broker.
+  // Starts a channel to `broker` at its control endpoint; replaces (drops the queue of) an existing one, as
+  // Kafka does for a bounced broker.
   void add_broker(int32_t broker, std::string host, int32_t port);
   void remove_broker(int32_t broker);
   bool has_broker(int32_t broker) const { return channels_.count(broker) > 0; }

@@ -50,7 +50,8 @@ struct ControllerContext {
   bool has_topic(const std::string& topic) const { return topic_ids.count(topic) > 0; }
   std::vector<log::TopicPartition> partitions_of(const std::string& topic) const {
     std::vector<log::TopicPartition> out;
-    for (auto it = assignment.lower_bound({topic, 0}); it != assignment.end() && it->first.topic == topic; ++it) {
+    for (auto it = assignment.lower_bound({topic, 0}); it != assignment.end() && it->first.topic == topic;
+         ++it) {
       out.push_back(it->first);
     }
     return out;

@@ -1,4 +1,5 @@
-// ControllerBrokerRequestBatch: builds the Protobuf control requests from the controller context and sends them.
+// ControllerBrokerRequestBatch: builds the Protobuf control requests from the controller context and sends
+// them.
 #include "broker/controller/controller_request_batch.h"
 
 #include <algorithm>
@@ -12,14 +13,17 @@ namespace {
 // The broker removes a partition from its metadata cache when it sees this leader (LeaderDuringDelete).
 constexpr int32_t kLeaderDuringDelete = -2;
 
-void log_errors(const char* api, int32_t broker, int32_t error, const google::protobuf::RepeatedPtrField<proto::PartitionError>& partitions) {
+void log_errors(const char* api, int32_t broker, int32_t error,
+                const google::protobuf::RepeatedPtrField<proto::PartitionError>& partitions) {
   if (error != 0) {
-    logger("controller")->warn("{} to broker {} failed: {}", api, broker, to_string(static_cast<ErrorCode>(error)));
+    logger("controller")
+        ->warn("{} to broker {} failed: {}", api, broker, to_string(static_cast<ErrorCode>(error)));
   }
   for (const auto& p : partitions) {
     if (p.error_code() != 0) {
-      logger("controller")->warn("{} to broker {}: {}-{}: {}", api, broker, p.topic(), p.partition(),
-                                 to_string(static_cast<ErrorCode>(p.error_code())));
+      logger("controller")
+          ->warn("{} to broker {}: {}-{}: {}", api, broker, p.topic(), p.partition(),
+                 to_string(static_cast<ErrorCode>(p.error_code())));
     }
   }
 }
@@ -35,7 +39,8 @@ int32_t security_protocol_id(const std::string& name) {
 }
 
 ControllerBrokerRequestBatch::ControllerBrokerRequestBatch(const ControllerContext& context,
-                                                           ControllerChannelManager& channels, int32_t controller_id)
+                                                           ControllerChannelManager& channels,
+                                                           int32_t controller_id)
     : context_(context), channels_(channels), controller_id_(controller_id) {}
 
 void ControllerBrokerRequestBatch::add_leader_and_isr(const std::vector<int32_t>& brokers,
@@ -84,8 +89,8 @@ proto::LiveBroker ControllerBrokerRequestBatch::live_broker(int32_t id) const {
     e->set_host(ep.host);
     e->set_port(ep.port);
     auto proto_it = reg.security_protocol_map.find(ep.listener_name);
-    e->set_security_protocol(
-        security_protocol_id(proto_it == reg.security_protocol_map.end() ? ep.listener_name : proto_it->second));
+    e->set_security_protocol(security_protocol_id(
+        proto_it == reg.security_protocol_map.end() ? ep.listener_name : proto_it->second));
   }
   if (reg.rack) lb.set_rack(*reg.rack);
   return lb;
@@ -133,28 +138,31 @@ void ControllerBrokerRequestBatch::send(StopReplicaHandler on_stop_replica) {
     for (int32_t l : leaders) {
       if (context_.brokers.count(l)) *req.add_live_leaders() = live_broker(l);
     }
-    channels_.send(broker, ApiKey::LeaderAndIsr, req.SerializeAsString(), [broker](std::span<const uint8_t> body) {
-      proto::LeaderAndIsrResponse resp;
-      if (!resp.ParseFromArray(body.data(), static_cast<int>(body.size()))) {
-        logger("controller")->warn("malformed LeaderAndIsr response from broker {}", broker);
-        return;
-      }
-      log_errors("LeaderAndIsr", broker, resp.error_code(), resp.partitions());
-    });
+    channels_.send(broker, ApiKey::LeaderAndIsr, req.SerializeAsString(),
+                   [broker](std::span<const uint8_t> body) {
+                     proto::LeaderAndIsrResponse resp;
+                     if (!resp.ParseFromArray(body.data(), static_cast<int>(body.size()))) {
+                       logger("controller")->warn("malformed LeaderAndIsr response from broker {}", broker);
+                       return;
+                     }
+                     log_errors("LeaderAndIsr", broker, resp.error_code(), resp.partitions());
+                   });
   }
   for (auto& [broker, partitions] : update_metadata_) {
     proto::UpdateMetadataRequest req;
     *req.mutable_header() = header(broker);
     for (int32_t id : context_.live_or_shutting_down_ids()) *req.add_live_brokers() = live_broker(id);
     for (const auto& tp : partitions) *req.add_partitions() = partition_state(tp, true);
-    channels_.send(broker, ApiKey::UpdateMetadata, req.SerializeAsString(), [broker](std::span<const uint8_t> body) {
-      proto::UpdateMetadataResponse resp;
-      if (!resp.ParseFromArray(body.data(), static_cast<int>(body.size()))) return;
-      if (resp.error_code() != 0) {
-        logger("controller")->warn("UpdateMetadata to broker {} failed: {}", broker,
-                                   to_string(static_cast<ErrorCode>(resp.error_code())));
-      }
-    });
+    channels_.send(broker, ApiKey::UpdateMetadata, req.SerializeAsString(),
+                   [broker](std::span<const uint8_t> body) {
+                     proto::UpdateMetadataResponse resp;
+                     if (!resp.ParseFromArray(body.data(), static_cast<int>(body.size()))) return;
+                     if (resp.error_code() != 0) {
+                       logger("controller")
+                           ->warn("UpdateMetadata to broker {} failed: {}", broker,
+                                  to_string(static_cast<ErrorCode>(resp.error_code())));
+                     }
+                   });
   }
   for (auto& [broker, partitions] : stop_replica_) {
     proto::StopReplicaRequest req;

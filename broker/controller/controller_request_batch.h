@@ -1,5 +1,5 @@
-// ControllerBrokerRequestBatch: accumulates LeaderAndIsr, UpdateMetadata and StopReplica per broker during one
-// controller operation and sends them in that order (Kafka's AbstractControllerBrokerRequestBatch, §4.1).
+// ControllerBrokerRequestBatch: accumulates LeaderAndIsr, UpdateMetadata and StopReplica per broker during
+// one controller operation and sends them in that order (Kafka's AbstractControllerBrokerRequestBatch, §4.1).
 #pragma once
 
 #include <cstdint>
@@ -22,12 +22,14 @@ class ControllerBrokerRequestBatch {
   ControllerBrokerRequestBatch(const ControllerContext& context, ControllerChannelManager& channels,
                                int32_t controller_id);
 
-  // LeaderAndIsr with the partition's current leadership to `brokers`, plus UpdateMetadata for it to every live or
-  // shutting-down broker (as Kafka's addLeaderAndIsrRequestForBrokers does).
+  // LeaderAndIsr with the partition's current leadership to `brokers`, plus UpdateMetadata for it to every
+  // live or shutting-down broker (as Kafka's addLeaderAndIsrRequestForBrokers does).
   void add_leader_and_isr(const std::vector<int32_t>& brokers, const log::TopicPartition& tp, bool is_new);
   // UpdateMetadata to `brokers` for `partitions` (may be empty: then only the live broker list is sent).
-  void add_update_metadata(const std::vector<int32_t>& brokers, const std::vector<log::TopicPartition>& partitions);
-  void add_stop_replica(int32_t broker, const log::TopicPartition& tp, bool delete_partition, int32_t leader_epoch);
+  void add_update_metadata(const std::vector<int32_t>& brokers,
+                           const std::vector<log::TopicPartition>& partitions);
+  void add_stop_replica(int32_t broker, const log::TopicPartition& tp, bool delete_partition,
+                        int32_t leader_epoch);
   void clear() {
     leader_and_isr_.clear();
     update_metadata_.clear();
@@ -35,8 +37,8 @@ class ControllerBrokerRequestBatch {
   }
   bool empty() const { return leader_and_isr_.empty() && update_metadata_.empty() && stop_replica_.empty(); }
 
-  // Sends everything (LeaderAndIsr, then UpdateMetadata, then StopReplica per broker; requests to brokers without a
-  // channel are dropped) and clears the batch.
+  // Sends everything (LeaderAndIsr, then UpdateMetadata, then StopReplica per broker; requests to brokers
+  // without a channel are dropped) and clears the batch.
   void send(StopReplicaHandler on_stop_replica = {});
 
   // Protobuf views of the context, shared with tests.

@@ -1,4 +1,5 @@
-// Leader election strategies and imbalance computation (Kafka's Election.scala / PartitionLeaderElectionAlgorithms).
+// Leader election strategies and imbalance computation (Kafka's Election.scala /
+// PartitionLeaderElectionAlgorithms).
 #include "broker/controller/election.h"
 
 #include <algorithm>
@@ -6,7 +7,9 @@
 namespace gregor::broker {
 namespace {
 
-bool contains(const std::vector<int32_t>& v, int32_t x) { return std::find(v.begin(), v.end(), x) != v.end(); }
+bool contains(const std::vector<int32_t>& v, int32_t x) {
+  return std::find(v.begin(), v.end(), x) != v.end();
+}
 
 std::vector<int32_t> filter(const std::vector<int32_t>& v, auto keep) {
   std::vector<int32_t> out;
@@ -20,7 +23,8 @@ std::optional<Election> elect_offline(const std::vector<int32_t>& assignment, co
                                       const std::set<int32_t>& live, bool allow_unclean) {
   auto is_live = [&](int32_t b) { return live.count(b) > 0; };
   auto live_assigned = filter(assignment, is_live);
-  auto clean = std::find_if(assignment.begin(), assignment.end(), [&](int32_t b) { return is_live(b) && contains(isr, b); });
+  auto clean = std::find_if(assignment.begin(), assignment.end(),
+                            [&](int32_t b) { return is_live(b) && contains(isr, b); });
   Election e;
   e.recipients = live_assigned;
   if (clean != assignment.end()) {
@@ -35,8 +39,8 @@ std::optional<Election> elect_offline(const std::vector<int32_t>& assignment, co
   return e;
 }
 
-std::optional<Election> elect_preferred(const std::vector<int32_t>& assignment, const std::vector<int32_t>& isr,
-                                        const std::set<int32_t>& live) {
+std::optional<Election> elect_preferred(const std::vector<int32_t>& assignment,
+                                        const std::vector<int32_t>& isr, const std::set<int32_t>& live) {
   if (assignment.empty()) return std::nullopt;
   int32_t preferred = assignment.front();
   if (!live.count(preferred) || !contains(isr, preferred)) return std::nullopt;
@@ -44,7 +48,8 @@ std::optional<Election> elect_preferred(const std::vector<int32_t>& assignment, 
 }
 
 std::optional<Election> elect_controlled_shutdown(const std::vector<int32_t>& assignment,
-                                                  const std::vector<int32_t>& isr, const std::set<int32_t>& live,
+                                                  const std::vector<int32_t>& isr,
+                                                  const std::set<int32_t>& live,
                                                   const std::set<int32_t>& shutting_down) {
   auto live_or_shutting = [&](int32_t b) { return live.count(b) > 0 || shutting_down.count(b) > 0; };
   auto leader = std::find_if(assignment.begin(), assignment.end(), [&](int32_t b) {
@@ -55,7 +60,8 @@ std::optional<Election> elect_controlled_shutdown(const std::vector<int32_t>& as
                   filter(assignment, live_or_shutting), false};
 }
 
-std::optional<Election> elect_new_partition(const std::vector<int32_t>& assignment, const std::set<int32_t>& live) {
+std::optional<Election> elect_new_partition(const std::vector<int32_t>& assignment,
+                                            const std::set<int32_t>& live) {
   auto live_assigned = filter(assignment, [&](int32_t b) { return live.count(b) > 0; });
   if (live_assigned.empty()) return std::nullopt;
   return Election{live_assigned.front(), live_assigned, live_assigned, false};
@@ -64,12 +70,14 @@ std::optional<Election> elect_new_partition(const std::vector<int32_t>& assignme
 IsrRemoval remove_from_isr(int32_t leader, const std::vector<int32_t>& isr, int32_t broker) {
   IsrRemoval r;
   r.leader = leader == broker ? -1 : leader;
-  r.isr = isr.size() == 1 && isr.front() == broker ? isr : filter(isr, [&](int32_t b) { return b != broker; });
+  r.isr =
+      isr.size() == 1 && isr.front() == broker ? isr : filter(isr, [&](int32_t b) { return b != broker; });
   return r;
 }
 
-std::map<int32_t, double> leader_imbalance(const std::map<log::TopicPartition, PartitionLeadership>& partitions,
-                                           const std::set<std::string>& excluded) {
+std::map<int32_t, double> leader_imbalance(
+    const std::map<log::TopicPartition, PartitionLeadership>& partitions,
+    const std::set<std::string>& excluded) {
   std::map<int32_t, std::pair<int, int>> counts;  // preferred broker -> (not led by it, total)
   for (const auto& [tp, p] : partitions) {
     if (p.assignment.empty() || excluded.count(tp.topic)) continue;

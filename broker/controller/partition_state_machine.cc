@@ -7,10 +7,14 @@ namespace gregor::broker {
 
 std::string_view to_string(PartitionStateKind s) {
   switch (s) {
-    case PartitionStateKind::NewPartition: return "NewPartition";
-    case PartitionStateKind::OnlinePartition: return "OnlinePartition";
-    case PartitionStateKind::OfflinePartition: return "OfflinePartition";
-    case PartitionStateKind::NonExistentPartition: return "NonExistentPartition";
+    case PartitionStateKind::NewPartition:
+      return "NewPartition";
+    case PartitionStateKind::OnlinePartition:
+      return "OnlinePartition";
+    case PartitionStateKind::OfflinePartition:
+      return "OfflinePartition";
+    case PartitionStateKind::NonExistentPartition:
+      return "NonExistentPartition";
   }
   return "?";
 }
@@ -18,10 +22,13 @@ std::string_view to_string(PartitionStateKind s) {
 bool is_valid_partition_transition(PartitionStateKind from, PartitionStateKind target) {
   using S = PartitionStateKind;
   switch (target) {
-    case S::NewPartition: return from == S::NonExistentPartition;
+    case S::NewPartition:
+      return from == S::NonExistentPartition;
     case S::OnlinePartition:
-    case S::OfflinePartition: return from == S::NewPartition || from == S::OnlinePartition || from == S::OfflinePartition;
-    case S::NonExistentPartition: return from == S::OfflinePartition;
+    case S::OfflinePartition:
+      return from == S::NewPartition || from == S::OnlinePartition || from == S::OfflinePartition;
+    case S::NonExistentPartition:
+      return from == S::OfflinePartition;
   }
   return false;
 }
@@ -34,8 +41,9 @@ PartitionStateKind PartitionStateMachine::state(const log::TopicPartition& tp) c
 bool PartitionStateMachine::transition(const log::TopicPartition& tp, PartitionStateKind target) {
   auto from = state(tp);
   if (!is_valid_partition_transition(from, target)) {
-    logger("controller")->error("[{}] invalid partition state transition {} -> {}", tp.to_string(), to_string(from),
-                                to_string(target));
+    logger("controller")
+        ->error("[{}] invalid partition state transition {} -> {}", tp.to_string(), to_string(from),
+                to_string(target));
     return false;
   }
   if (target == PartitionStateKind::NonExistentPartition) {

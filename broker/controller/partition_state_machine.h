@@ -1,4 +1,5 @@
-// PartitionStateMachine: the controller's per-partition states and Kafka's valid-transition table (internals §3.6).
+// PartitionStateMachine: the controller's per-partition states and Kafka's valid-transition table (internals
+// §3.6).
 #pragma once
 
 #include <cstdint>
@@ -23,8 +24,9 @@ std::string_view to_string(PartitionStateKind s);
 // Valid previous states of `target` (Kafka's PartitionState.validPreviousStates).
 bool is_valid_partition_transition(PartitionStateKind from, PartitionStateKind target);
 
-// The states of every partition the controller knows; unknown partitions are NonExistentPartition. The actions of
-// each transition (elections, znode writes, requests) live in the Controller; this only guards and records them.
+// The states of every partition the controller knows; unknown partitions are NonExistentPartition. The
+// actions of each transition (elections, znode writes, requests) live in the Controller; this only guards and
+// records them.
 class PartitionStateMachine {
  public:
   PartitionStateMachine() = default;
@@ -32,7 +34,8 @@ class PartitionStateMachine {
   PartitionStateKind state(const log::TopicPartition& tp) const;
   // Records the transition if it is valid; logs and returns false otherwise (the partition keeps its state).
   bool transition(const log::TopicPartition& tp, PartitionStateKind target);
-  // Start-up of the state machine (Kafka's initializePartitionState): sets a state without a transition check.
+  // Start-up of the state machine (Kafka's initializePartitionState): sets a state without a transition
+  // check.
   void set_initial(const log::TopicPartition& tp, PartitionStateKind s) { states_[tp] = s; }
   void remove(const log::TopicPartition& tp) { states_.erase(tp); }
   void clear() { states_.clear(); }

@@ -7,13 +7,20 @@ namespace gregor::broker {
 
 std::string_view to_string(ReplicaStateKind s) {
   switch (s) {
-    case ReplicaStateKind::NewReplica: return "NewReplica";
-    case ReplicaStateKind::OnlineReplica: return "OnlineReplica";
-    case ReplicaStateKind::OfflineReplica: return "OfflineReplica";
-    case ReplicaStateKind::ReplicaDeletionStarted: return "ReplicaDeletionStarted";
-    case ReplicaStateKind::ReplicaDeletionSuccessful: return "ReplicaDeletionSuccessful";
-    case ReplicaStateKind::ReplicaDeletionIneligible: return "ReplicaDeletionIneligible";
-    case ReplicaStateKind::NonExistentReplica: return "NonExistentReplica";
+    case ReplicaStateKind::NewReplica:
+      return "NewReplica";
+    case ReplicaStateKind::OnlineReplica:
+      return "OnlineReplica";
+    case ReplicaStateKind::OfflineReplica:
+      return "OfflineReplica";
+    case ReplicaStateKind::ReplicaDeletionStarted:
+      return "ReplicaDeletionStarted";
+    case ReplicaStateKind::ReplicaDeletionSuccessful:
+      return "ReplicaDeletionSuccessful";
+    case ReplicaStateKind::ReplicaDeletionIneligible:
+      return "ReplicaDeletionIneligible";
+    case ReplicaStateKind::NonExistentReplica:
+      return "NonExistentReplica";
   }
   return "?";
 }
@@ -21,15 +28,20 @@ std::string_view to_string(ReplicaStateKind s) {
 bool is_valid_replica_transition(ReplicaStateKind from, ReplicaStateKind target) {
   using S = ReplicaStateKind;
   switch (target) {
-    case S::NewReplica: return from == S::NonExistentReplica;
+    case S::NewReplica:
+      return from == S::NonExistentReplica;
     case S::OnlineReplica:
     case S::OfflineReplica:
       return from == S::NewReplica || from == S::OnlineReplica || from == S::OfflineReplica ||
              from == S::ReplicaDeletionIneligible;
-    case S::ReplicaDeletionStarted: return from == S::OfflineReplica;
-    case S::ReplicaDeletionSuccessful: return from == S::ReplicaDeletionStarted;
-    case S::ReplicaDeletionIneligible: return from == S::OfflineReplica || from == S::ReplicaDeletionStarted;
-    case S::NonExistentReplica: return from == S::ReplicaDeletionSuccessful;
+    case S::ReplicaDeletionStarted:
+      return from == S::OfflineReplica;
+    case S::ReplicaDeletionSuccessful:
+      return from == S::ReplicaDeletionStarted;
+    case S::ReplicaDeletionIneligible:
+      return from == S::OfflineReplica || from == S::ReplicaDeletionStarted;
+    case S::NonExistentReplica:
+      return from == S::ReplicaDeletionSuccessful;
   }
   return false;
 }
@@ -42,8 +54,9 @@ ReplicaStateKind ReplicaStateMachine::state(const ReplicaKey& r) const {
 bool ReplicaStateMachine::transition(const ReplicaKey& r, ReplicaStateKind target) {
   auto from = state(r);
   if (!is_valid_replica_transition(from, target)) {
-    logger("controller")->error("[{} replica {}] invalid replica state transition {} -> {}", r.tp.to_string(),
-                                r.broker, to_string(from), to_string(target));
+    logger("controller")
+        ->error("[{} replica {}] invalid replica state transition {} -> {}", r.tp.to_string(), r.broker,
+                to_string(from), to_string(target));
     return false;
   }
   if (target == ReplicaStateKind::NonExistentReplica) {

@@ -1,4 +1,5 @@
-// ReplicaStateMachine: the controller's per-replica states and Kafka's valid-transition table (internals §3.7).
+// ReplicaStateMachine: the controller's per-replica states and Kafka's valid-transition table (internals
+// §3.7).
 #pragma once
 
 #include <cstdint>
@@ -34,8 +35,8 @@ struct ReplicaKey {
   friend bool operator==(const ReplicaKey&, const ReplicaKey&) = default;
 };
 
-// The states of every replica the controller knows; unknown replicas are NonExistentReplica. Actions (requests,
-// ISR shrinking) live in the Controller; this guards and records the transitions.
+// The states of every replica the controller knows; unknown replicas are NonExistentReplica. Actions
+// (requests, ISR shrinking) live in the Controller; this guards and records the transitions.
 class ReplicaStateMachine {
  public:
   ReplicaStateKind state(const ReplicaKey& r) const;

@@ -5,8 +5,6 @@
 #define BOOST_TEST_DYN_LINK
 #endif
 #endif
-#include "broker/controller/controller_channel_manager.h"
-
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -20,6 +18,7 @@
 #include <thread>
 #include <vector>
 
+#include "broker/controller/controller_channel_manager.h"
 #include "zk/session.h"
 
 using namespace gregor::broker;
@@ -37,11 +36,14 @@ bool read_exact(int fd, uint8_t* p, size_t n) {
   return true;
 }
 
-uint32_t be32(const uint8_t* p) { return (uint32_t(p[0]) << 24) | (uint32_t(p[1]) << 16) | (uint32_t(p[2]) << 8) | p[3]; }
+uint32_t be32(const uint8_t* p) {
+  return (uint32_t(p[0]) << 24) | (uint32_t(p[1]) << 16) | (uint32_t(p[2]) << 8) | p[3];
+}
 
-// A control-plane peer on a loopback port: answers each request (header v1) with response header v0 and the request
-// body echoed, after a short delay, on one thread. It notes a pipelining violation when a second request is already
-// readable before the first is answered, and can drop the first `drops` connections on their first request.
+// A control-plane peer on a loopback port: answers each request (header v1) with response header v0 and the
+// request body echoed, after a short delay, on one thread. It notes a pipelining violation when a second
+// request is already readable before the first is answered, and can drop the first `drops` connections on
+// their first request.
 class Peer {
  public:
   explicit Peer(int drops = 0) : drops_(drops) {
@@ -150,12 +152,15 @@ BOOST_AUTO_TEST_CASE(a_dropped_connection_is_retried_until_answered) {
   ControllerChannelManager channels(loop, "test", 5000ms, 20ms);
   channels.add_broker(1, "127.0.0.1", peer.port());
   std::vector<std::string> answered;
-  channels.send(1, gregor::ApiKey::LeaderAndIsr, "a", [&](auto body) { answered.emplace_back(body.begin(), body.end()); });
-  channels.send(1, gregor::ApiKey::UpdateMetadata, "b", [&](auto body) { answered.emplace_back(body.begin(), body.end()); });
+  channels.send(1, gregor::ApiKey::LeaderAndIsr, "a",
+                [&](auto body) { answered.emplace_back(body.begin(), body.end()); });
+  channels.send(1, gregor::ApiKey::UpdateMetadata, "b",
+                [&](auto body) { answered.emplace_back(body.begin(), body.end()); });
   BOOST_REQUIRE(run_until(loop, [&] { return answered.size() == 2; }));
   BOOST_TEST(answered == std::vector<std::string>({"a", "b"}));
   BOOST_TEST(peer.connections() == 3);
-  gregor::zk::run_until(loop.base(), [] { return false; }, 100ms);
+  gregor::zk::run_until(
+      loop.base(), [] { return false; }, 100ms);
   BOOST_TEST(answered.size() == 2u);  // each handler exactly once
 }
 
@@ -168,10 +173,12 @@ BOOST_AUTO_TEST_CASE(requests_to_removed_or_unknown_brokers_are_dropped) {
   // Nothing listens on this port: the request stays queued (retried) until the broker is removed.
   channels.add_broker(3, "127.0.0.1", 1);  // port 1: connection refused
   channels.send(3, gregor::ApiKey::StopReplica, "y", [&](auto) { called = true; });
-  gregor::zk::run_until(loop.base(), [] { return false; }, 200ms);
+  gregor::zk::run_until(
+      loop.base(), [] { return false; }, 200ms);
   BOOST_TEST(channels.queued(3) == 1u);
   channels.remove_broker(3);
   BOOST_TEST(!channels.has_broker(3));
-  gregor::zk::run_until(loop.base(), [] { return false; }, 100ms);
+  gregor::zk::run_until(
+      loop.base(), [] { return false; }, 100ms);
   BOOST_TEST(!called);
 }

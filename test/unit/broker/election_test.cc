@@ -165,11 +165,8 @@ BOOST_AUTO_TEST_SUITE(imbalance)
 
 BOOST_AUTO_TEST_CASE(ratio_per_preferred_broker) {
   std::map<TopicPartition, PartitionLeadership> p = {
-      {{"t", 0}, {{1, 2}, 1, {1, 2}}},
-      {{"t", 1}, {{1, 2}, 2, {1, 2}}},
-      {{"t", 2}, {{2, 1}, 2, {1, 2}}},
-      {{"t", 3}, {{1, 2}, 2, {2}}},
-      {{"gone", 0}, {{2, 1}, 1, {1, 2}}},
+      {{"t", 0}, {{1, 2}, 1, {1, 2}}}, {{"t", 1}, {{1, 2}, 2, {1, 2}}},    {{"t", 2}, {{2, 1}, 2, {1, 2}}},
+      {{"t", 3}, {{1, 2}, 2, {2}}},    {{"gone", 0}, {{2, 1}, 1, {1, 2}}},
   };
   auto r = leader_imbalance(p, {"gone"});
   BOOST_TEST(r.size() == 2u);

@@ -1,4 +1,5 @@
-// Partition and replica state machines: Kafka's valid-transition tables, exhaustively, and the recorded states.
+// Partition and replica state machines: Kafka's valid-transition tables, exhaustively, and the recorded
+// states.
 #ifndef BOOST_TEST_DYN_LINK
 #ifndef BOOST_TEST_DYN_LINK
 #define BOOST_TEST_DYN_LINK
@@ -27,10 +28,10 @@ BOOST_AUTO_TEST_CASE(partition_transition_table) {
   using P = PartitionStateKind;
   const P all[] = {P::NewPartition, P::OnlinePartition, P::OfflinePartition, P::NonExistentPartition};
   std::set<std::pair<P, P>> valid = {
-      {P::NonExistentPartition, P::NewPartition},  {P::NewPartition, P::OnlinePartition},
-      {P::OnlinePartition, P::OnlinePartition},    {P::OfflinePartition, P::OnlinePartition},
-      {P::NewPartition, P::OfflinePartition},      {P::OnlinePartition, P::OfflinePartition},
-      {P::OfflinePartition, P::OfflinePartition},  {P::OfflinePartition, P::NonExistentPartition},
+      {P::NonExistentPartition, P::NewPartition}, {P::NewPartition, P::OnlinePartition},
+      {P::OnlinePartition, P::OnlinePartition},   {P::OfflinePartition, P::OnlinePartition},
+      {P::NewPartition, P::OfflinePartition},     {P::OnlinePartition, P::OfflinePartition},
+      {P::OfflinePartition, P::OfflinePartition}, {P::OfflinePartition, P::NonExistentPartition},
   };
   for (P from : all) {
     for (P to : all) {
@@ -42,9 +43,12 @@ BOOST_AUTO_TEST_CASE(partition_transition_table) {
 
 BOOST_AUTO_TEST_CASE(replica_transition_table) {
   using R = ReplicaStateKind;
-  const R all[] = {R::NewReplica,          R::OnlineReplica,
-                   R::OfflineReplica,      R::ReplicaDeletionStarted,
-                   R::ReplicaDeletionSuccessful, R::ReplicaDeletionIneligible,
+  const R all[] = {R::NewReplica,
+                   R::OnlineReplica,
+                   R::OfflineReplica,
+                   R::ReplicaDeletionStarted,
+                   R::ReplicaDeletionSuccessful,
+                   R::ReplicaDeletionIneligible,
                    R::NonExistentReplica};
   std::set<std::pair<R, R>> valid = {
       {R::NonExistentReplica, R::NewReplica},
