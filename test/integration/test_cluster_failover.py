@@ -40,6 +40,7 @@ def run_gregor_produce(bootstrap, topic, partition, lines, tmp_path):
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 
 
+@pytest.mark.asan
 @pytest.mark.parametrize("victim", ["leader", "controller"])
 def test_kill_leader_under_acks_all_load_loses_nothing(cluster, tmp_path, victim):
     start_cluster(cluster)
@@ -135,6 +136,7 @@ def high_watermark(bootstrap, topic, partition):
         c.close()
 
 
+@pytest.mark.asan
 def test_restarted_broker_catches_up_to_identical_log(cluster, tmp_path):
     start_cluster(cluster)
     zk = cluster.zk
