@@ -3,6 +3,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <csignal>
 
 #include "broker/logging.h"
@@ -146,10 +147,19 @@ Result<void, std::string> Broker::startup() {
   if (err != zk::ZkError::ok) return unexpected("cannot read /cluster/id: " + std::string(zk::to_string(err)));
 
   if (auto l = load_logs(); !l) return l;
-  replicas_ = std::make_unique<ReplicaManager>(loop_, *logs_, config_.broker_id);
-  admin_ = std::make_unique<TopicAdmin>(config_, topic_configs_, *zk_, metadata_, *replicas_, *logs_);
+  replicas_ = std::make_unique<ReplicaManager>(loop_, *logs_, config_, *zk_, metadata_, topic_configs_);
+  replicas_->startup();
+  admin_ = std::make_unique<TopicAdmin>(config_, topic_configs_, *zk_, metadata_, loop_,
+                                        [this] { return controller_ && controller_->is_active(); });
   producer_ids_ = std::make_unique<ProducerIdManager>(*zk_, config_.broker_id);
   apis_ = std::make_unique<KafkaApis>(config_, loop_, metadata_, *replicas_, *admin_, *producer_ids_, topic_configs_);
+  control_plane_ = std::make_unique<ControlPlaneApis>(*replicas_, metadata_, [this] { return broker_epoch_; });
+  apis_->set_control_handler([this](Request& req, std::span<const uint8_t> body) { control_plane_->handle(req, body); });
+  controller_ = std::make_unique<Controller>(config_, loop_, *zk_);
+  control_plane_->set_controlled_shutdown_handler(
+      [this](const proto::ControlledShutdownRequest& r, std::function<void(proto::ControlledShutdownResponse)> done) {
+        controller_->controlled_shutdown(r, std::move(done));
+      });
   start_group_coordinator();
   if (auto l = open_listeners(); !l) return l;
 
@@ -190,37 +200,12 @@ Result<void, std::string> Broker::startup() {
     zk::run_until(loop_.base(), [&] { return tick; }, std::chrono::milliseconds(1000));
   }
   logger("broker")->info("registered /brokers/ids/{} (broker epoch {})", config_.broker_id, broker_epoch_);
-  LiveBroker self;
-  self.id = config_.broker_id;
-  self.rack = config_.rack;
-  for (auto& a : advertised_) self.endpoints[a.name] = {a.host, a.port};
-  metadata_.brokers[self.id] = self;
-  admin_->refresh_brokers();
+  // The broker list (this broker included) comes from the controller's UpdateMetadata, as in Kafka: a broker
+  // whose Metadata lists itself has heard from the controller (for a lone broker: after its LeaderAndIsr).
 
-  r = wait_for("controller election", [&](auto done) {
-    zk_->try_elect_controller(config_.broker_id, [&, done](zk::ZkError e, bool won, int32_t controller, int32_t epoch,
-                                                           int32_t epoch_version) {
-      if (e == zk::ZkError::ok) {
-        metadata_.controller_id = controller;
-        admin_->set_controller(won, epoch, epoch_version);
-        if (won) logger("controller")->info("broker {} elected controller (controller epoch {})", config_.broker_id, epoch);
-      }
-      done();
-    });
-  });
-  if (!r) return r;
-  std::string load_error;
-  r = wait_for("topic metadata", [&](auto done) {
-    admin_->load([&, done](std::string e) {
-      load_error = e;
-      done();
-    });
-  });
-  if (!r) return r;
-  if (!load_error.empty()) return unexpected(load_error);
   start_periodic_tasks();
   sigterm_.reset(evsignal_new(loop_.base(), SIGTERM, [](evutil_socket_t, short, void* arg) {
-    static_cast<Broker*>(arg)->loop_.stop();
+    static_cast<Broker*>(arg)->on_sigterm();
   }, this));
   sigint_.reset(evsignal_new(loop_.base(), SIGINT, [](evutil_socket_t, short, void* arg) {
     static_cast<Broker*>(arg)->loop_.stop();
@@ -228,6 +213,9 @@ Result<void, std::string> Broker::startup() {
   event_add(sigterm_.get(), nullptr);
   event_add(sigint_.get(), nullptr);
   server_->start_accepting();
+  // Listeners accept and ControlPlaneApis is wired: the controller may now send its first requests (also to us).
+  // The broker learns its partitions only from LeaderAndIsr.
+  controller_->startup();
   logger("broker")->info("broker {} started: cluster id {}, {} partitions hosted", config_.broker_id,
                          metadata_.cluster_id, replicas_->partitions().size());
   return {};
@@ -273,7 +261,9 @@ void Broker::on_session_state(zk::SessionState state) {
   } else if (state == zk::SessionState::expired) {
     logger("zk")->warn("ZooKeeper session expired: re-creating the session and re-registering broker {}",
                        config_.broker_id);
-    // Replace the dead session from a fresh loop turn (we are inside its callback).
+    // The controller resigns first (Kafka's Expire event), then the dead session is replaced from a fresh loop
+    // turn (we are inside its callback); re-registration and re-election follow on `connected`.
+    if (controller_) controller_->on_session_expired();
     loop_.post([this] {
       session_ = std::make_unique<zk::Session>(loop_.base(), config_.zookeeper_connect,
                                                config_.zookeeper_session_timeout_ms,
@@ -300,23 +290,42 @@ void Broker::register_and_elect() {
 }
 
 void Broker::elect_controller() {
-  zk_->try_elect_controller(config_.broker_id, [this](zk::ZkError e, bool won, int32_t controller, int32_t epoch,
-                                                      int32_t epoch_version) {
-    if (e != zk::ZkError::ok) return;
-    metadata_.controller_id = controller;
-    admin_->set_controller(won, epoch, epoch_version);
-    if (won) {
-      logger("controller")->info("broker {} elected controller (controller epoch {})", config_.broker_id, epoch);
-      admin_->refresh_brokers();
-    }
-  });
+  if (controller_) controller_->on_session_reestablished();
+}
+
+// SIGTERM: controlled shutdown first (leaderships move away while we still serve), then the clean shutdown.
+// A second signal, or a broker alone in the cluster (nowhere to move leaders to), stops at once.
+void Broker::on_sigterm() {
+  if (controlled_shutdown_ || !config_.controlled_shutdown_enable) return loop_.stop();
+  bool others = std::any_of(metadata_.brokers.begin(), metadata_.brokers.end(),
+                            [this](const auto& kv) { return kv.first != config_.broker_id; });
+  if (!others) {
+    logger("broker")->info("no other live broker: skipping controlled shutdown");
+    return loop_.stop();
+  }
+  std::string listener = config_.control_plane_listener_name.value_or(config_.inter_broker_listener_name);
+  controlled_shutdown_ = std::make_unique<ControlledShutdownClient>(
+      loop_, config_,
+      [this, listener]() -> std::optional<ControlledShutdownClient::Target> {
+        int32_t id = controller_ ? controller_->active_controller_id() : -1;
+        auto b = metadata_.brokers.find(id);
+        if (b == metadata_.brokers.end()) return std::nullopt;
+        auto ep = b->second.endpoints.find(listener);
+        if (ep == b->second.endpoints.end()) return std::nullopt;
+        return ControlledShutdownClient::Target{id, ep->second.host, ep->second.port};
+      },
+      [this] { return broker_epoch_; });
+  controlled_shutdown_->run([this](bool) { loop_.stop(); });
 }
 
 void Broker::shutdown() {
   stopping_ = true;
   logger("broker")->info("shutting down broker {}", config_.broker_id);
   timers_.clear();
+  controlled_shutdown_.reset();
+  if (controller_) controller_->shutdown();
   if (server_) server_->close_all();
+  if (replicas_) replicas_->shutdown();
   if (logs_) logs_->shutdown([this](const log::TopicPartition& tp) { return replicas_->high_watermark_of(tp); });
   // Closing the session removes /brokers/ids/<id> and, if held, /controller at once.
   session_.reset();

@@ -5,6 +5,9 @@
 #include <string>
 
 #include "broker/config.h"
+#include "broker/control_plane_apis.h"
+#include "broker/controller/controlled_shutdown_client.h"
+#include "broker/controller/controller.h"
 #include "broker/coordinator_bridge.h"
 #include "coordinator/group_coordinator.h"
 #include "broker/event_loop.h"
@@ -37,6 +40,7 @@ class Broker {
   zk::BrokerRegistration registration() const;
   void register_and_elect();
   void elect_controller();
+  void on_sigterm();
   void on_session_state(zk::SessionState state);
   void start_periodic_tasks();
   void start_group_coordinator();
@@ -46,10 +50,14 @@ class Broker {
   TopicConfigs topic_configs_;
   EventLoop loop_;
   MetadataCache metadata_;
+  // Declared before the session: the session's last callbacks (closing) may still reach the controller.
+  std::unique_ptr<Controller> controller_;
+  std::unique_ptr<ControlledShutdownClient> controlled_shutdown_;
   std::unique_ptr<zk::Session> session_;
   std::unique_ptr<zk::KafkaZkClient> zk_;
   std::unique_ptr<log::LogManager> logs_;
   std::unique_ptr<ReplicaManager> replicas_;
+  std::unique_ptr<ControlPlaneApis> control_plane_;
   std::unique_ptr<TopicAdmin> admin_;
   std::unique_ptr<ProducerIdManager> producer_ids_;
   std::unique_ptr<CoordinatorBridge> coordinator_bridge_;

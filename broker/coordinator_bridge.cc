@@ -40,12 +40,17 @@ void CoordinatorBridge::append(int32_t partition, std::vector<Record> records, s
     builder.append(std::span<const uint8_t>(r.key), value, {}, now);
   }
   auto bytes = builder.build();
-  auto result = replicas_.append(log::TopicPartition{kConsumerOffsetsTopic, partition}, bytes, -1);
+  log::TopicPartition tp{kConsumerOffsetsTopic, partition};
+  auto result = replicas_.append(tp, bytes, -1);
   if (result.error != ErrorCode::NONE) {
     logger("group")->warn("[{}-{}] append of {} group records failed: {} {}", kConsumerOffsetsTopic, partition,
                           records.size(), to_string(result.error), result.message);
+    return done(result.error);
   }
-  done(result.error);
+  // acks=all: committed once the ISR has the batch (offsets.commit.timeout.ms, Kafka's default 5000 ms).
+  constexpr int64_t kOffsetsCommitTimeoutMs = 5000;
+  replicas_.wait_for_acks({{tp, result.last_offset + 1}}, kOffsetsCommitTimeoutMs,
+                          [done = std::move(done)](std::vector<ErrorCode> errors) { done(errors.at(0)); });
 }
 
 std::vector<coordinator::OffsetsLog::Record> CoordinatorBridge::read_all(Partition& partition) const {

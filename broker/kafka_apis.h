@@ -15,6 +15,10 @@
 #include "broker/request.h"
 #include "broker/topic_config.h"
 
+namespace gregor {
+struct DescribeConfigsRequest;
+}
+
 namespace gregor::coordinator {
 class GroupCoordinator;
 }
@@ -54,6 +58,8 @@ class KafkaApis {
   void handle_delete_topics(Request& req, Reader& body);
   void handle_create_partitions(Request& req, Reader& body);
   void handle_describe_configs(Request& req, Reader& body);
+  void describe_configs(const DescribeConfigsRequest& request,
+                        const std::vector<std::map<std::string, std::string>>& overrides, const Request::ReplyTo& reply);
   void handle_init_producer_id(Request& req, Reader& body);
   void handle_offset_for_leader_epoch(Request& req, Reader& body);
   void handle_find_coordinator(Request& req, Reader& body);

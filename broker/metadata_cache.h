@@ -1,4 +1,5 @@
-// MetadataCache: live brokers, controller, topics with partition leaders/replicas/ISR — what Metadata answers from.
+// MetadataCache: live brokers, controller, topics with partition leaders/replicas/ISR — what Metadata answers from;
+// fed by the controller's UpdateMetadata (control_plane_apis.h: apply_update_metadata).
 #pragma once
 
 #include <cstdint>
@@ -25,6 +26,7 @@ struct PartitionInfo {
   int32_t leader_epoch = 0;
   std::vector<int32_t> replicas;
   std::vector<int32_t> isr;
+  std::vector<int32_t> offline_replicas;  // from UpdateMetadata (replicas on dead brokers or offline log dirs)
   int32_t zk_version = 0;  // partition epoch
 };
 

@@ -1,4 +1,5 @@
-// TopicAdmin: topic lifecycle in ZooKeeper (Kafka's znodes) mirrored into the metadata cache and local logs.
+// TopicAdmin: validates topic requests, writes Kafka's znodes (AdminZkClient), waits for the controller's
+// result.
 #include "broker/topic_admin.h"
 
 #include <algorithm>
@@ -9,6 +10,8 @@
 
 namespace gregor::broker {
 namespace {
+
+constexpr auto kPollInterval = std::chrono::milliseconds(50);
 
 // Calls done() once `count` callbacks have fired (count 0 calls it at once).
 std::function<void()> barrier(size_t count, std::function<void()> done) {
@@ -25,14 +28,15 @@ std::function<void()> barrier(size_t count, std::function<void()> done) {
 }  // namespace
 
 TopicAdmin::TopicAdmin(const BrokerConfig& config, const TopicConfigs& topic_configs, zk::KafkaZkClient& zk,
-                       MetadataCache& metadata, ReplicaManager& replicas, log::LogManager& logs)
-    : config_(config), topic_configs_(topic_configs), zk_(zk), metadata_(metadata), replicas_(replicas), logs_(logs) {}
+                       const MetadataCache& metadata, EventLoop& loop, std::function<bool()> is_controller)
+    : config_(config),
+      topic_configs_(topic_configs),
+      zk_(zk),
+      metadata_(metadata),
+      loop_(loop),
+      is_controller_(std::move(is_controller)) {}
 
-void TopicAdmin::set_controller(bool is_controller, int32_t controller_epoch, int32_t epoch_zk_version) {
-  is_controller_ = is_controller;
-  controller_epoch_ = controller_epoch;
-  epoch_zk_version_ = epoch_zk_version;
-}
+TopicAdmin::~TopicAdmin() = default;
 
 std::vector<int32_t> TopicAdmin::live_broker_ids() const {
   std::vector<int32_t> ids;
@@ -40,138 +44,46 @@ std::vector<int32_t> TopicAdmin::live_broker_ids() const {
   return ids;
 }
 
-void TopicAdmin::refresh_brokers() {
-  zk_.get_broker_ids([this](zk::WatchEvent, const std::string&) { refresh_brokers(); },
-                     [this](zk::ZkError err, std::vector<int32_t> ids) {
-                       if (err != zk::ZkError::ok) return;
-                       for (int32_t id : ids) {
-                         zk_.get_broker(id, [this, id](zk::ZkError e, zk::BrokerRegistration reg, zk::Stat) {
-                           if (e != zk::ZkError::ok) return;
-                           LiveBroker b;
-                           b.id = id;
-                           b.rack = reg.rack;
-                           for (auto& ep : reg.endpoints) b.endpoints[ep.listener_name] = {ep.host, ep.port};
-                           metadata_.brokers[id] = std::move(b);
-                         });
-                       }
-                       std::erase_if(metadata_.brokers, [&](auto& kv) {
-                         return std::find(ids.begin(), ids.end(), kv.first) == ids.end();
-                       });
-                     });
+void TopicAdmin::wait_until(std::function<bool()> ready, int32_t timeout_ms, std::function<void(bool)> done) {
+  if (ready()) return done(true);
+  if (timeout_ms <= 0) return done(false);
+  waiters_.push_back(Waiter{std::move(ready), loop_.now_ms() + timeout_ms, std::move(done)});
+  if (!poller_) poller_ = loop_.run_every(kPollInterval, [this] { poll_waiters(); });
 }
 
-void TopicAdmin::load(std::function<void(std::string)> done) {
-  zk_.get_topics({}, [this, done](zk::ZkError err, std::vector<std::string> topics) {
-    if (err != zk::ZkError::ok) return done("cannot list /brokers/topics: " + std::string(zk::to_string(err)));
-    auto next = barrier(topics.size(), [done] { done(""); });
-    for (auto& t : topics) load_topic(t, next);
-  });
-}
-
-void TopicAdmin::load_topic(const std::string& topic, std::function<void()> done) {
-  zk_.get_topic_config(topic, [this, topic, done](zk::ZkError, std::map<std::string, std::string> config) {
-    zk_.get_topic_assignment(topic, {}, [this, topic, config, done](zk::ZkError err, zk::TopicAssignment a) {
-      if (err != zk::ZkError::ok) {
-        logger("controller")->warn("cannot read assignment of topic {}: {}", topic, zk::to_string(err));
-        return done();
-      }
-      auto& info = metadata_.topics[topic];
-      info.topic_id = a.topic_id;
-      info.config = config;
-      auto next = barrier(a.partitions.size(), done);
-      for (auto& [p, replicas] : a.partitions) {
-        info.partitions[p].replicas = replicas;
-        zk_.get_partition_state(topic, p, {},
-                                [this, topic, p = p, next](zk::ZkError e, zk::PartitionState s, int32_t version) {
-                                  std::optional<zk::PartitionState> state;
-                                  if (e == zk::ZkError::ok) state = s;
-                                  elect_and_apply(topic, p, state, e == zk::ZkError::ok ? version : -1, next);
-                                });
-      }
-    });
-  });
-}
-
-// Kafka's OnlinePartition election for a lone controller: keep a live leader, otherwise pick the first live
-// ISR member (first live replica for a partition without state) and bump the leader epoch.
-void TopicAdmin::elect_and_apply(const std::string& topic, int32_t partition, std::optional<zk::PartitionState> state,
-                                 int32_t zk_version, std::function<void()> done) {
-  auto& info = metadata_.topics[topic].partitions[partition];
-  bool leader_alive = state && state->leader >= 0 && metadata_.is_alive(state->leader) &&
-                      !(state->leader == config_.broker_id && !replicas_.partition({topic, partition}));
-  if (leader_alive || !is_controller_) {
-    if (state) {
-      info.leader = state->leader;
-      info.leader_epoch = state->leader_epoch;
-      info.isr = state->isr;
-      info.zk_version = zk_version;
-    }
-    apply_partition(topic, partition, info);
-    return done();
-  }
-  std::vector<int32_t> candidates = state ? state->isr : info.replicas;
-  auto live = [&](int32_t id) { return metadata_.is_alive(id); };
-  auto leader = std::find_if(candidates.begin(), candidates.end(), live);
-  zk::PartitionState next;
-  next.controller_epoch = controller_epoch_;
-  next.leader_epoch = state ? state->leader_epoch + 1 : 0;
-  if (leader == candidates.end()) {
-    // unclean.leader.election.enable=false: the partition stays offline until an ISR member returns.
-    logger("controller")->warn("[{}-{}] no live ISR member in [{}]: partition offline", topic, partition,
-                               fmt::join(candidates, ","));
-    next.leader = -1;
-    next.isr = candidates;
-  } else {
-    next.leader = *leader;
-    for (int32_t r : info.replicas) {
-      if (live(r)) next.isr.push_back(r);
+void TopicAdmin::poll_waiters() {
+  int64_t now = loop_.now_ms();
+  std::vector<std::pair<std::function<void(bool)>, bool>> finished;
+  for (auto it = waiters_.begin(); it != waiters_.end();) {
+    bool ready = it->ready();
+    if (ready || now >= it->deadline_ms) {
+      finished.emplace_back(std::move(it->done), ready);
+      it = waiters_.erase(it);
+    } else {
+      ++it;
     }
   }
-  auto write = [this, topic, partition, next, done](zk::ZkError err, int32_t new_version) {
-    auto& info = metadata_.topics[topic].partitions[partition];
-    if (err != zk::ZkError::ok) {
-      logger("controller")->error("[{}-{}] cannot write partition state: {}", topic, partition, zk::to_string(err));
-      return done();
-    }
-    info.leader = next.leader;
-    info.leader_epoch = next.leader_epoch;
-    info.isr = next.isr;
-    info.zk_version = new_version;
-    logger("controller")->info("[{}-{}] elected leader {} at leader epoch {}, ISR [{}]", topic, partition, next.leader,
-                               next.leader_epoch, fmt::join(next.isr, ","));
-    apply_partition(topic, partition, info);
-    done();
-  };
-  if (zk_version < 0) {
-    zk_.create_partition_states(topic, {{partition, next}}, epoch_zk_version_,
-                                [write](zk::ZkError err) { write(err, 0); });
-  } else {
-    zk_.update_partition_state(topic, partition, next, zk_version, epoch_zk_version_, write);
-  }
+  // Callbacks after the sweep: they may add waiters. The poller itself stays (destroying a timer from inside
+  // its own callback is not allowed); it only checks an empty list when idle.
+  for (auto& [done, ready] : finished) done(ready);
 }
 
-void TopicAdmin::apply_partition(const std::string& topic, int32_t partition, const PartitionInfo& info) {
-  bool hosted = std::find(info.replicas.begin(), info.replicas.end(), config_.broker_id) != info.replicas.end();
-  if (!hosted) return;
-  log::TopicPartition tp{topic, partition};
-  auto settings = topic_configs_.resolve(metadata_.topics[topic].config);
-  auto p = replicas_.get_or_create_partition(tp, settings);
-  if (!p) {
-    logger("broker")->error("[{}] {}", tp.to_string(), p.error());
-    return;
+bool TopicAdmin::has_leaders(const std::string& topic, int32_t partitions) const {
+  const TopicInfo* info = metadata_.topic(topic);
+  if (!info) return false;
+  for (int32_t p = 0; p < partitions; ++p) {
+    auto it = info->partitions.find(p);
+    if (it == info->partitions.end() || it->second.leader < 0) return false;
   }
-  if (info.leader == config_.broker_id) {
-    (*p)->make_leader(info.leader_epoch, info.replicas, info.isr, info.zk_version, logs_.high_watermark_checkpoint(tp));
-    replicas_.notify_leadership(tp, true);
-  } else {
-    (*p)->make_follower(info.leader, info.leader_epoch, info.replicas, info.zk_version);
-    replicas_.notify_leadership(tp, false);
-  }
+  return true;
 }
 
 Result<std::map<int32_t, std::vector<int32_t>>, TopicResult> TopicAdmin::plan_topic(const NewTopic& t) const {
-  auto fail = [&](ErrorCode e, std::string msg) { return unexpected(TopicResult{t.name, e, std::move(msg)}); };
-  if (auto reason = invalid_topic_name_reason(t.name)) return fail(ErrorCode::INVALID_TOPIC_EXCEPTION, *reason);
+  auto fail = [&](ErrorCode e, std::string msg) {
+    return unexpected(TopicResult{t.name, e, std::move(msg)});
+  };
+  if (auto reason = invalid_topic_name_reason(t.name))
+    return fail(ErrorCode::INVALID_TOPIC_EXCEPTION, *reason);
   if (metadata_.topics.count(t.name) || creating_.count(t.name)) {
     return fail(ErrorCode::TOPIC_ALREADY_EXISTS, "Topic '" + t.name + "' already exists.");
   }
@@ -179,8 +91,10 @@ Result<std::map<int32_t, std::vector<int32_t>>, TopicResult> TopicAdmin::plan_to
   auto live = live_broker_ids();
   if (!t.assignments.empty()) {
     if (t.num_partitions != -1 || t.replication_factor != -1) {
-      return fail(ErrorCode::INVALID_REQUEST,
-                  "Both numPartitions or replicationFactor and replicasAssignments were set. Both cannot be used at the same time.");
+      return fail(
+          ErrorCode::INVALID_REQUEST,
+          "Both numPartitions or replicationFactor and replicasAssignments were set. Both cannot be used at "
+          "the same time.");
     }
     size_t rf = t.assignments.begin()->second.size();
     int32_t expected = 0;
@@ -188,7 +102,8 @@ Result<std::map<int32_t, std::vector<int32_t>>, TopicResult> TopicAdmin::plan_to
       if (p != expected++) return fail(ErrorCode::INVALID_REPLICA_ASSIGNMENT, "partitions must be 0..n-1");
       std::set<int32_t> unique(replicas.begin(), replicas.end());
       if (replicas.empty() || unique.size() != replicas.size() || replicas.size() != rf) {
-        return fail(ErrorCode::INVALID_REPLICA_ASSIGNMENT, "replica lists must be non-empty, distinct, same size");
+        return fail(ErrorCode::INVALID_REPLICA_ASSIGNMENT,
+                    "replica lists must be non-empty, distinct, same size");
       }
       for (int32_t b : replicas) {
         if (!metadata_.is_alive(b)) {
@@ -200,17 +115,20 @@ Result<std::map<int32_t, std::vector<int32_t>>, TopicResult> TopicAdmin::plan_to
   }
   int32_t partitions = t.num_partitions == -1 ? config_.num_partitions : t.num_partitions;
   int32_t rf = t.replication_factor == -1 ? config_.default_replication_factor : t.replication_factor;
-  if (partitions <= 0) return fail(ErrorCode::INVALID_PARTITIONS, "Number of partitions must be larger than 0.");
-  if (rf <= 0) return fail(ErrorCode::INVALID_REPLICATION_FACTOR, "Replication factor must be larger than 0.");
+  if (partitions <= 0)
+    return fail(ErrorCode::INVALID_PARTITIONS, "Number of partitions must be larger than 0.");
+  if (rf <= 0)
+    return fail(ErrorCode::INVALID_REPLICATION_FACTOR, "Replication factor must be larger than 0.");
   if (rf > static_cast<int32_t>(live.size())) {
-    return fail(ErrorCode::INVALID_REPLICATION_FACTOR, "Replication factor: " + std::to_string(rf) +
-                                                           " larger than available brokers: " +
-                                                           std::to_string(live.size()) + ".");
+    return fail(ErrorCode::INVALID_REPLICATION_FACTOR,
+                "Replication factor: " + std::to_string(rf) +
+                    " larger than available brokers: " + std::to_string(live.size()) + ".");
   }
   return assign_replicas_to_brokers(live, partitions, rf);
 }
 
-void TopicAdmin::create_topics(std::vector<NewTopic> topics, bool validate_only, Done done) {
+void TopicAdmin::create_topics(std::vector<NewTopic> topics, bool validate_only, int32_t timeout_ms,
+                               Done done) {
   auto results = std::make_shared<std::vector<TopicResult>>(topics.size());
   auto finish = barrier(topics.size(), [results, done] { done(*results); });
   std::map<std::string, int> seen;
@@ -219,7 +137,14 @@ void TopicAdmin::create_topics(std::vector<NewTopic> topics, bool validate_only,
     auto& t = topics[i];
     (*results)[i].name = t.name;
     if (seen[t.name] > 1) {
-      (*results)[i] = {t.name, ErrorCode::INVALID_REQUEST, "Create topics request from client contains a duplicate topic"};
+      (*results)[i] = {t.name, ErrorCode::INVALID_REQUEST,
+                       "Create topics request from client contains a duplicate topic"};
+      finish();
+      continue;
+    }
+    if (!validate_only && !is_controller_()) {
+      (*results)[i] = {t.name, ErrorCode::NOT_CONTROLLER,
+                       "This is not the correct controller for this cluster."};
       finish();
       continue;
     }
@@ -233,140 +158,154 @@ void TopicAdmin::create_topics(std::vector<NewTopic> topics, bool validate_only,
       finish();
       continue;
     }
-    if (!is_controller_) {
-      (*results)[i] = {t.name, ErrorCode::NOT_CONTROLLER, "This is not the correct controller for this cluster."};
-      finish();
-      continue;
-    }
-    write_new_topic(t.name, std::move(*plan), t.configs, [results, i, finish](TopicResult r) {
-      (*results)[i] = std::move(r);
-      finish();
-    });
+    auto partitions = static_cast<int32_t>(plan->size());
+    write_new_topic(t.name, std::move(*plan), t.configs,
+                    [this, results, i, finish, timeout_ms, partitions](TopicResult r) {
+                      if (r.error != ErrorCode::NONE || timeout_ms <= 0) {
+                        (*results)[i] = std::move(r);
+                        return finish();
+                      }
+                      std::string name = r.name;
+                      wait_until(
+                          [this, name, partitions] { return has_leaders(name, partitions); }, timeout_ms,
+                          [results, i, name, finish](bool ready) {
+                            if (!ready) {
+                              (*results)[i] = {name, ErrorCode::REQUEST_TIMED_OUT,
+                                               "Timed out waiting for the leaders of topic '" + name + "'."};
+                            }
+                            finish();
+                          });
+                    });
   }
 }
 
 void TopicAdmin::write_new_topic(const std::string& name, std::map<int32_t, std::vector<int32_t>> assignment,
-                                 std::map<std::string, std::string> configs, std::function<void(TopicResult)> done) {
+                                 std::map<std::string, std::string> configs,
+                                 std::function<void(TopicResult)> done) {
   creating_.insert(name);
   zk::TopicAssignment a;
   a.topic_id = zk::new_topic_id();
-  a.partitions = assignment;
-  zk_.create_topic(name, a, configs, [this, name, a, configs, done](zk::ZkError err) {
+  a.partitions = std::move(assignment);
+  size_t rf = a.partitions.begin()->second.size();
+  size_t count = a.partitions.size();
+  zk_.create_topic(name, a, configs, [this, name, rf, count, done](zk::ZkError err) {
+    creating_.erase(name);
     if (err != zk::ZkError::ok) {
-      creating_.erase(name);
-      auto code = err == zk::ZkError::node_exists ? ErrorCode::TOPIC_ALREADY_EXISTS : ErrorCode::UNKNOWN_SERVER_ERROR;
-      return done({name, code, "ZooKeeper: " + std::string(zk::to_string(err))});
+      auto code =
+          err == zk::ZkError::node_exists ? ErrorCode::TOPIC_ALREADY_EXISTS : ErrorCode::UNKNOWN_SERVER_ERROR;
+      std::string msg = err == zk::ZkError::node_exists ? "Topic '" + name + "' already exists."
+                                                        : "ZooKeeper: " + std::string(zk::to_string(err));
+      return done({name, code, msg});
     }
-    auto& info = metadata_.topics[name];
-    info.topic_id = a.topic_id;
-    info.config = configs;
-    for (auto& [p, replicas] : a.partitions) info.partitions[p].replicas = replicas;
-    auto next = barrier(a.partitions.size(), [this, name, a, done] {
-      creating_.erase(name);
-      logger("controller")->info("created topic {} with {} partitions, replication factor {}", name,
-                                 a.partitions.size(), a.partitions.begin()->second.size());
-      done({name, ErrorCode::NONE, ""});
-    });
-    for (auto& [p, replicas] : a.partitions) elect_and_apply(name, p, std::nullopt, -1, next);
+    logger("broker")->info("wrote topic {} ({} partitions, replication factor {}) for the controller", name,
+                           count, rf);
+    done({name, ErrorCode::NONE, ""});
+  });
+}
+
+void TopicAdmin::fetch_topic_config(const std::string& topic,
+                                    std::function<void(std::map<std::string, std::string>)> done) {
+  zk_.get_topic_config(topic, [topic, done](zk::ZkError e, std::map<std::string, std::string> config) {
+    if (e != zk::ZkError::ok)
+      logger("broker")->warn("cannot read the config of topic {}: {}", topic, zk::to_string(e));
+    done(std::move(config));
   });
 }
 
 void TopicAdmin::auto_create_topic(const std::string& name) {
-  if (!is_controller_ || metadata_.topics.count(name) || creating_.count(name)) return;
+  if (metadata_.topics.count(name) || creating_.count(name)) return;
   NewTopic t;
   t.name = name;
   auto plan = plan_topic(t);
   if (!plan) {
-    logger("controller")->warn("cannot auto-create topic {}: {}", name, plan.error().message);
+    logger("broker")->warn("cannot auto-create topic {}: {}", name, plan.error().message);
     return;
   }
   write_new_topic(name, std::move(*plan), {}, [](TopicResult r) {
-    if (r.error != ErrorCode::NONE) {
-      logger("controller")->warn("auto-creation of topic {} failed: {}", r.name, r.message);
+    if (r.error != ErrorCode::NONE && r.error != ErrorCode::TOPIC_ALREADY_EXISTS) {
+      logger("broker")->warn("auto-creation of topic {} failed: {}", r.name, r.message);
     }
   });
 }
 
 void TopicAdmin::create_offsets_topic() {
-  if (!is_controller_ || metadata_.topics.count(kConsumerOffsetsTopic) || creating_.count(kConsumerOffsetsTopic)) return;
+  if (metadata_.topics.count(kConsumerOffsetsTopic) || creating_.count(kConsumerOffsetsTopic)) return;
   NewTopic t;
   t.name = kConsumerOffsetsTopic;
   t.num_partitions = config_.offsets_topic_num_partitions;
-  t.replication_factor = config_.offsets_topic_replication_factor;
+  auto live = static_cast<int16_t>(std::min<size_t>(live_broker_ids().size(), INT16_MAX));
+  t.replication_factor = std::min(config_.offsets_topic_replication_factor, live);
   t.configs = {{"cleanup.policy", "compact"},
                {"compression.type", "producer"},
                {"segment.bytes", std::to_string(config_.offsets_topic_segment_bytes)}};
   auto plan = plan_topic(t);
   if (!plan) {
-    // Kafka refuses to create it with fewer live brokers than offsets.topic.replication.factor.
-    logger("controller")->warn("cannot create {} yet: {}", kConsumerOffsetsTopic, plan.error().message);
+    logger("broker")->warn("cannot create {} yet: {}", kConsumerOffsetsTopic, plan.error().message);
     return;
   }
   write_new_topic(t.name, std::move(*plan), t.configs, [](TopicResult r) {
-    if (r.error != ErrorCode::NONE) logger("controller")->warn("creating {} failed: {}", r.name, r.message);
+    if (r.error != ErrorCode::NONE && r.error != ErrorCode::TOPIC_ALREADY_EXISTS) {
+      logger("broker")->warn("creating {} failed: {}", r.name, r.message);
+    }
   });
 }
 
-void TopicAdmin::delete_topics(std::vector<std::string> names, Done done) {
+void TopicAdmin::delete_topics(std::vector<std::string> names, int32_t timeout_ms, Done done) {
   auto results = std::make_shared<std::vector<TopicResult>>(names.size());
   auto finish = barrier(names.size(), [results, done] { done(*results); });
   for (size_t i = 0; i < names.size(); ++i) {
     const std::string name = names[i];
     (*results)[i].name = name;
-    auto it = metadata_.topics.find(name);
-    if (it == metadata_.topics.end() || it->second.deleting) {
+    if (!metadata_.topic(name)) {
       (*results)[i].error = ErrorCode::UNKNOWN_TOPIC_OR_PARTITION;
     } else if (!config_.delete_topic_enable) {
       (*results)[i].error = ErrorCode::TOPIC_DELETION_DISABLED;
-    } else if (!is_controller_) {
+    } else if (!is_controller_()) {
       (*results)[i].error = ErrorCode::NOT_CONTROLLER;
     }
     if ((*results)[i].error != ErrorCode::NONE) {
       finish();
       continue;
     }
-    it->second.deleting = true;
-    zk_.mark_topic_for_deletion(name, [this, name, results, i, finish](zk::ZkError err) {
+    zk_.mark_topic_for_deletion(name, [this, name, results, i, finish, timeout_ms](zk::ZkError err) {
+      // Already marked: track this deletion too (Kafka swallows TopicAlreadyMarkedForDeletion).
       if (err != zk::ZkError::ok && err != zk::ZkError::node_exists) {
-        metadata_.topics[name].deleting = false;
         (*results)[i].error = ErrorCode::UNKNOWN_SERVER_ERROR;
         (*results)[i].message = std::string(zk::to_string(err));
         return finish();
       }
-      for (auto& [p, info] : metadata_.topics[name].partitions) replicas_.remove_partition({name, p}, true);
-      zk_.delete_topic(name, epoch_zk_version_, [this, name, results, i, finish](zk::ZkError e) {
-        if (e != zk::ZkError::ok) {
-          logger("controller")->error("deleting znodes of topic {} failed: {}", name, zk::to_string(e));
-        }
-        metadata_.topics.erase(name);
-        logger("controller")->info("deleted topic {}", name);
-        finish();
-      });
+      logger("broker")->info("marked topic {} for deletion", name);
+      wait_until([this, name] { return metadata_.topics.count(name) == 0; }, timeout_ms,
+                 [results, i, timeout_ms, finish](bool gone) {
+                   if (!gone && timeout_ms > 0) (*results)[i].error = ErrorCode::REQUEST_TIMED_OUT;
+                   finish();
+                 });
     });
   }
 }
 
 void TopicAdmin::create_partitions(const std::string& topic, int32_t new_count,
                                    std::vector<std::vector<int32_t>> new_assignments, bool validate_only,
-                                   std::function<void(TopicResult)> done) {
-  auto it = metadata_.topics.find(topic);
-  if (it == metadata_.topics.end() || it->second.deleting) {
+                                   int32_t timeout_ms, std::function<void(TopicResult)> done) {
+  const TopicInfo* info = metadata_.topic(topic);
+  if (!info)
     return done({topic, ErrorCode::UNKNOWN_TOPIC_OR_PARTITION, "The topic '" + topic + "' does not exist."});
+  if (!validate_only && !is_controller_()) {
+    return done({topic, ErrorCode::NOT_CONTROLLER, "This is not the correct controller for this cluster."});
   }
-  int32_t current = static_cast<int32_t>(it->second.partitions.size());
+  int32_t current = static_cast<int32_t>(info->partitions.size());
   if (new_count <= current) {
     return done({topic, ErrorCode::INVALID_PARTITIONS,
-                 "Topic currently has " + std::to_string(current) + " partitions, which is higher than the requested " +
-                     std::to_string(new_count) + "."});
+                 "Topic currently has " + std::to_string(current) +
+                     " partitions, which is higher than the requested " + std::to_string(new_count) + "."});
   }
-  auto rf = static_cast<int32_t>(it->second.partitions.begin()->second.replicas.size());
+  auto rf = static_cast<int32_t>(info->partitions.begin()->second.replicas.size());
   std::map<int32_t, std::vector<int32_t>> added;
   if (!new_assignments.empty()) {
     if (static_cast<int32_t>(new_assignments.size()) != new_count - current) {
-      return done({topic, ErrorCode::INVALID_REPLICA_ASSIGNMENT, "Increasing the number of partitions by " +
-                                                                     std::to_string(new_count - current) +
-                                                                     " but " + std::to_string(new_assignments.size()) +
-                                                                     " assignments provided."});
+      return done({topic, ErrorCode::INVALID_REPLICA_ASSIGNMENT,
+                   "Increasing the number of partitions by " + std::to_string(new_count - current) + " but " +
+                       std::to_string(new_assignments.size()) + " assignments provided."});
     }
     for (size_t i = 0; i < new_assignments.size(); ++i) {
       for (int32_t b : new_assignments[i]) {
@@ -379,24 +318,40 @@ void TopicAdmin::create_partitions(const std::string& topic, int32_t new_count,
   } else {
     auto live = live_broker_ids();
     if (rf > static_cast<int32_t>(live.size())) {
-      return done({topic, ErrorCode::INVALID_REPLICATION_FACTOR, "not enough live brokers"});
+      return done({topic, ErrorCode::INVALID_REPLICATION_FACTOR,
+                   "Replication factor: " + std::to_string(rf) +
+                       " larger than available brokers: " + std::to_string(live.size()) + "."});
     }
-    added = assign_replicas_to_brokers(live, new_count - current, rf, -1, -1, current);
+    // Kafka: start at the first broker with id >= partition 0's preferred leader.
+    int32_t start = 0;
+    auto p0 = info->partitions.find(0);
+    if (p0 != info->partitions.end() && !p0->second.replicas.empty()) {
+      auto sorted = live;
+      std::sort(sorted.begin(), sorted.end());
+      auto it = std::find_if(sorted.begin(), sorted.end(),
+                             [&](int32_t b) { return b >= p0->second.replicas.front(); });
+      start = it == sorted.end() ? 0 : static_cast<int32_t>(it - sorted.begin());
+    }
+    added = assign_replicas_to_brokers(live, new_count - current, rf, start, start, current);
   }
   if (validate_only) return done({topic, ErrorCode::NONE, ""});
-  if (!is_controller_) return done({topic, ErrorCode::NOT_CONTROLLER, ""});
   zk::TopicAssignment a;
-  a.topic_id = it->second.topic_id;
-  for (auto& [p, info] : it->second.partitions) a.partitions[p] = info.replicas;
+  a.topic_id = info->topic_id;
+  for (auto& [p, pi] : info->partitions) a.partitions[p] = pi.replicas;
   for (auto& [p, r] : added) a.partitions[p] = r;
-  zk_.set_topic_assignment(topic, a, -1, [this, topic, added, done](zk::ZkError err) {
-    if (err != zk::ZkError::ok) return done({topic, ErrorCode::UNKNOWN_SERVER_ERROR, std::string(zk::to_string(err))});
-    for (auto& [p, r] : added) metadata_.topics[topic].partitions[p].replicas = r;
-    auto next = barrier(added.size(), [topic, added, done] {
-      logger("controller")->info("added {} partitions to topic {}", added.size(), topic);
-      done({topic, ErrorCode::NONE, ""});
-    });
-    for (auto& [p, r] : added) elect_and_apply(topic, p, std::nullopt, -1, next);
+  zk_.set_topic_assignment(topic, a, -1, [this, topic, new_count, added, timeout_ms, done](zk::ZkError err) {
+    if (err != zk::ZkError::ok) {
+      return done({topic, ErrorCode::UNKNOWN_SERVER_ERROR, std::string(zk::to_string(err))});
+    }
+    logger("broker")->info("wrote {} new partitions of topic {} for the controller", added.size(), topic);
+    if (timeout_ms <= 0) return done({topic, ErrorCode::NONE, ""});
+    wait_until(
+        [this, topic, new_count] { return has_leaders(topic, new_count); }, timeout_ms,
+        [topic, done](bool ready) {
+          if (!ready)
+            return done({topic, ErrorCode::REQUEST_TIMED_OUT, "Timed out waiting for the new partitions."});
+          done({topic, ErrorCode::NONE, ""});
+        });
   });
 }
 

@@ -549,4 +549,117 @@ void KafkaZkClient::create_isr_change_notification(
            });
 }
 
+// ---- controller reads and fenced deletions ----------------------------------------------------------
+
+void KafkaZkClient::get_all_brokers_and_epochs(Watcher w,
+                                               std::function<void(ZkError, std::map<int32_t, BrokerAndEpoch>)> done) {
+  get_broker_ids(std::move(w), [this, done = std::move(done)](ZkError e, std::vector<int32_t> ids) mutable {
+    if (e != ZkError::ok) return done(e, {});
+    if (ids.empty()) return post(*session_, [done = std::move(done)] { done(ZkError::ok, {}); });
+    struct Gather {
+      std::map<int32_t, BrokerAndEpoch> brokers;
+      size_t left;
+      ZkError first = ZkError::ok;
+      std::function<void(ZkError, std::map<int32_t, BrokerAndEpoch>)> done;
+    };
+    auto g = std::make_shared<Gather>(Gather{{}, ids.size(), ZkError::ok, std::move(done)});
+    for (int32_t id : ids) {
+      get_broker(id, [g, id](ZkError ge, BrokerRegistration reg, Stat st) {
+        if (ge == ZkError::ok) {
+          g->brokers[id] = BrokerAndEpoch{std::move(reg), st.czxid};
+        } else if (ge != ZkError::no_node && g->first == ZkError::ok) {
+          g->first = ge;
+        }
+        if (--g->left == 0) g->done(g->first, std::move(g->brokers));
+      });
+    }
+  });
+}
+
+void KafkaZkClient::get_partition_state_stat(const std::string& topic, int32_t partition,
+                                             std::function<void(ZkError, PartitionState, Stat)> done) {
+  auto path = paths::partition_state_path(topic, partition);
+  session_->get(path, {}, [path, done = std::move(done)](ZkError e, std::string data, Stat st) {
+    if (e != ZkError::ok) return done(e, {}, st);
+    auto state = decode_partition_state(data);
+    if (!state) log_bad_json(path, state.error());
+    done(state ? ZkError::ok : ZkError::other, state ? *state : PartitionState{}, st);
+  });
+}
+
+void KafkaZkClient::get_isr_change_notifications(Watcher w,
+                                                 std::function<void(ZkError, std::vector<std::string>)> done) {
+  session_->get_children(str(paths::kIsrChangeNotification), std::move(w),
+                         [done = std::move(done)](ZkError e, std::vector<std::string> names) {
+                           std::sort(names.begin(), names.end());  // zero-padded sequence numbers
+                           done(e, std::move(names));
+                         });
+}
+
+void KafkaZkClient::get_isr_change_notification(
+    const std::string& name, std::function<void(ZkError, std::vector<std::pair<std::string, int32_t>>)> done) {
+  auto path = str(paths::kIsrChangeNotification) + "/" + name;
+  session_->get(path, {}, [path, done = std::move(done)](ZkError e, std::string data, Stat) {
+    if (e != ZkError::ok) return done(e, {});
+    auto partitions = decode_isr_change_notification(data);
+    if (!partitions) log_bad_json(path, partitions.error());
+    done(partitions ? ZkError::ok : ZkError::other,
+         partitions ? *partitions : std::vector<std::pair<std::string, int32_t>>{});
+  });
+}
+
+void KafkaZkClient::fenced_remove(const std::string& path, int32_t epoch_zk_version,
+                                  std::function<void(ZkError)> done) {
+  bool fenced = epoch_zk_version >= 0;
+  session_->multi_results(fence(epoch_zk_version, {Op::remove(path, -1)}),
+                          [fenced, done = std::move(done)](ZkError e, std::vector<OpResult> results) {
+                            ZkError r = fenced_result(e, results, fenced);
+                            done(r == ZkError::no_node ? ZkError::ok : r);
+                          });
+}
+
+void KafkaZkClient::delete_isr_change_notifications(const std::vector<std::string>& names, int32_t epoch_zk_version,
+                                                    std::function<void(ZkError)> done) {
+  if (names.empty()) return post(*session_, [done = std::move(done)] { done(ZkError::ok); });
+  auto join = std::make_shared<Join>(Join{names.size(), ZkError::ok, std::move(done)});
+  for (const auto& n : names) {
+    fenced_remove(str(paths::kIsrChangeNotification) + "/" + n, epoch_zk_version,
+                  [join](ZkError e) { join->arrive(e); });
+  }
+}
+
+void KafkaZkClient::delete_topic_deletion_marker(const std::string& topic, int32_t epoch_zk_version,
+                                                 std::function<void(ZkError)> done) {
+  fenced_remove(paths::delete_topic_path(topic), epoch_zk_version, std::move(done));
+}
+
+void KafkaZkClient::get_preferred_replica_election(
+    Watcher w, std::function<void(ZkError, std::optional<std::vector<std::pair<std::string, int32_t>>>)> done) {
+  Session& s = *session_;
+  auto path = str(paths::kPreferredReplicaElection);
+  s.exists(path, std::move(w), [&s, path, done = std::move(done)](ZkError e, Stat) mutable {
+    if (e == ZkError::no_node) return done(ZkError::ok, std::nullopt);
+    if (e != ZkError::ok) return done(e, std::nullopt);
+    s.get(path, {}, [path, done = std::move(done)](ZkError ge, std::string data, Stat) {
+      if (ge == ZkError::no_node) return done(ZkError::ok, std::nullopt);
+      if (ge != ZkError::ok) return done(ge, std::nullopt);
+      // Same shape as an ISR change notification: {"version":1,"partitions":[{"topic":..,"partition":..}]}.
+      auto partitions = decode_isr_change_notification(data);
+      if (!partitions) {
+        log_bad_json(path, partitions.error());
+        return done(ZkError::other, std::vector<std::pair<std::string, int32_t>>{});
+      }
+      done(ZkError::ok, *partitions);
+    });
+  });
+}
+
+void KafkaZkClient::delete_preferred_replica_election(int32_t epoch_zk_version, std::function<void(ZkError)> done) {
+  fenced_remove(str(paths::kPreferredReplicaElection), epoch_zk_version, std::move(done));
+}
+
+void KafkaZkClient::delete_controller(int32_t epoch_zk_version, std::function<void(ZkError)> done) {
+  fenced_remove(str(paths::kController), epoch_zk_version, std::move(done));
+}
+
 }  // namespace gregor::zk

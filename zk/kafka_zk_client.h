@@ -87,6 +87,37 @@ class KafkaZkClient {
   // /admin/delete_topics/<t>, whichever exist. ok if none exists.
   void delete_topic(const std::string& topic, int32_t epoch_zk_version, std::function<void(ZkError)> done);
 
+  // ---- controller reads and fenced deletions (KafkaController's watches, §3.2) ----
+  // Children of /brokers/ids (watched with w) and each registration with its czxid (the broker epoch).
+  // A child that vanishes between the two reads is left out.
+  struct BrokerAndEpoch {
+    BrokerRegistration registration;
+    int64_t epoch = -1;
+  };
+  void get_all_brokers_and_epochs(Watcher w, std::function<void(ZkError, std::map<int32_t, BrokerAndEpoch>)> done);
+  // The state znode with its Stat (version = partition epoch, mzxid = when it was last decided).
+  void get_partition_state_stat(const std::string& topic, int32_t partition,
+                                std::function<void(ZkError, PartitionState, Stat)> done);
+  // Children of /isr_change_notification (sequence order), watched with w.
+  void get_isr_change_notifications(Watcher w, std::function<void(ZkError, std::vector<std::string>)> done);
+  // One notification's partitions (name = child name, e.g. isr_change_0000000001).
+  void get_isr_change_notification(const std::string& name,
+                                   std::function<void(ZkError, std::vector<std::pair<std::string, int32_t>>)> done);
+  // Fenced removal of notification children; already-missing ones count as removed.
+  void delete_isr_change_notifications(const std::vector<std::string>& names, int32_t epoch_zk_version,
+                                       std::function<void(ZkError)> done);
+  // Fenced removal of /admin/delete_topics/<t> (no_node counts as ok).
+  void delete_topic_deletion_marker(const std::string& topic, int32_t epoch_zk_version,
+                                    std::function<void(ZkError)> done);
+  // Watches the existence of /admin/preferred_replica_election and reads it: nullopt when absent.
+  void get_preferred_replica_election(
+      Watcher w,
+      std::function<void(ZkError, std::optional<std::vector<std::pair<std::string, int32_t>>>)> done);
+  // Fenced removal of /admin/preferred_replica_election (no_node counts as ok).
+  void delete_preferred_replica_election(int32_t epoch_zk_version, std::function<void(ZkError)> done);
+  // Kafka's triggerControllerMove: removes /controller, fenced by our epoch's zkVersion.
+  void delete_controller(int32_t epoch_zk_version, std::function<void(ZkError)> done);
+
   // CAS loop on /latest_producer_id_block; blocks of 1000 ids.
   void allocate_producer_id_block(int32_t broker_id, std::function<void(ZkError, ProducerIdBlock)> done);
   // Persistent sequential /isr_change_notification/isr_change_<seq> (pre-IBP-2.7 ISR propagation).
@@ -102,6 +133,7 @@ class KafkaZkClient {
                             std::function<void(ZkError)> done);
   void allocate_attempt(Session& s, int32_t broker_id, int attempts,
                         std::function<void(ZkError, ProducerIdBlock)> done);
+  void fenced_remove(const std::string& path, int32_t epoch_zk_version, std::function<void(ZkError)> done);
   void read_controller_epoch(Session& s, std::function<void(ZkError, int32_t, int32_t)> done);
   bool is_own_session(int64_t session_id) const;
 

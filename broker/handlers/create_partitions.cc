@@ -22,7 +22,7 @@ void KafkaApis::handle_create_partitions(Request& req, Reader& body) {
     if (t.assignments) {
       for (auto& a : *t.assignments) assignments.push_back(a.broker_ids);
     }
-    admin_.create_partitions(t.name, t.count, std::move(assignments), request->validate_only,
+    admin_.create_partitions(t.name, t.count, std::move(assignments), request->validate_only, request->timeout_ms,
                              [reply, resp, left, i](TopicResult r) {
                                auto& out = resp->results[i];
                                out.name = r.name;

@@ -22,7 +22,7 @@ void KafkaApis::handle_create_topics(Request& req, Reader& body) {
     topics.push_back(std::move(n));
   }
   auto reply = req.reply_to();
-  admin_.create_topics(std::move(topics), request->validate_only, [reply](std::vector<TopicResult> results) {
+  admin_.create_topics(std::move(topics), request->validate_only, request->timeout_ms, [reply](std::vector<TopicResult> results) {
     CreateTopicsResponse resp;
     for (auto& r : results) {
       CreateTopicsResponse::CreatableTopicResult t;

@@ -1,4 +1,4 @@
-// DeleteTopics handler: marks topics for deletion and removes them (partitions, logs, znodes).
+// DeleteTopics handler: marks topics for deletion (the controller removes them) and waits for the result.
 #include "broker/handlers/handler_util.h"
 #include "broker/kafka_apis.h"
 #include "broker/topic_admin.h"
@@ -11,7 +11,7 @@ void KafkaApis::handle_delete_topics(Request& req, Reader& body) {
   if (!request) return;
   auto reply = req.reply_to();
   int16_t version = req.header.api_version;
-  admin_.delete_topics(request->topic_names, [reply, version](std::vector<TopicResult> results) {
+  admin_.delete_topics(request->topic_names, request->timeout_ms, [reply, version](std::vector<TopicResult> results) {
     DeleteTopicsResponse resp;
     for (auto& r : results) {
       ErrorCode e = r.error;

@@ -19,7 +19,8 @@ MetadataResponse::MetadataResponsePartition describe_partition(const MetadataCac
   p.replica_nodes = info.replicas;
   p.isr_nodes = info.isr;
   for (int32_t r : info.replicas) {
-    if (!cache.is_alive(r)) p.offline_replicas.push_back(r);
+    bool offline = std::find(info.offline_replicas.begin(), info.offline_replicas.end(), r) != info.offline_replicas.end();
+    if (offline || !cache.is_alive(r)) p.offline_replicas.push_back(r);
   }
   auto leader = cache.brokers.find(info.leader);
   if (leader == cache.brokers.end()) {

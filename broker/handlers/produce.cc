@@ -1,4 +1,5 @@
-// Produce handler: per-partition validation and append; acks 0 (no answer), 1 and -1 (ISR-acknowledged).
+// Produce handler: per-partition validation and append; acks 0 (no answer), 1 and -1 (answered once the ISR has
+// the records: ReplicaManager::wait_for_acks).
 #include "broker/handlers/handler_util.h"
 #include "broker/kafka_apis.h"
 #include "protocol/messages/produce.h"
@@ -23,6 +24,8 @@ void KafkaApis::handle_produce(Request& req, Reader& body) {
   bool any_error = false;
 
   ProduceResponse resp;
+  std::vector<AckWait> waits;
+  std::vector<std::pair<size_t, size_t>> wait_slots;  // (topic index, partition index) in resp per wait
   for (auto& topic : request->topic_data) {
     ProduceResponse::TopicProduceResponse t;
     t.name = topic.name;
@@ -55,6 +58,9 @@ void KafkaApis::handle_produce(Request& req, Reader& body) {
         if (r.record_index >= 0) p.record_errors.push_back({r.record_index, r.message});
         if (error != ErrorCode::NONE) {
           logger("broker")->debug("[{}-{}] produce refused: {} {}", topic.name, pd.index, to_string(error), r.message);
+        } else if (acks == -1) {
+          waits.push_back({log::TopicPartition{topic.name, pd.index}, r.last_offset + 1});
+          wait_slots.emplace_back(resp.responses.size(), t.partition_responses.size());
         }
       }
       if (error != ErrorCode::NONE) any_error = true;
@@ -68,8 +74,18 @@ void KafkaApis::handle_produce(Request& req, Reader& body) {
     if (any_error) return req.responder.close_connection("acks=0 produce failed");
     return req.responder.send_nothing();
   }
-  // With this broker as the only ISR member, acks=-1 is satisfied by the local append.
-  req.respond(resp);
+  if (waits.empty()) return req.respond(resp);
+  // acks=all: the answer waits until the ISR has the records (high watermark past them) or the timeout.
+  auto reply = req.reply_to();
+  replicas_.wait_for_acks(std::move(waits), request->timeout_ms,
+                          [reply, resp = std::move(resp), wait_slots](std::vector<ErrorCode> errors) mutable {
+                            for (size_t i = 0; i < errors.size(); ++i) {
+                              auto [ti, pi] = wait_slots[i];
+                              auto& p = resp.responses[ti].partition_responses[pi];
+                              p.error_code = code(errors[i]);
+                            }
+                            reply.respond(resp);
+                          });
 }
 
 }  // namespace gregor::broker
