@@ -53,4 +53,15 @@ VENV="$REPO/.venv"
 [ -x "$VENV/bin/python" ] || python3 -m venv "$VENV"
 "$VENV/bin/python" -c "import matplotlib" 2>/dev/null || "$VENV/bin/pip" install -q --disable-pip-version-check matplotlib==3.11.2
 
-exec "$VENV/bin/python" "$REPO/bench/bench.py" "$@"
+"$VENV/bin/python" "$REPO/bench/bench.py" "$@"
+
+# The storage engine alone (issue 4): append, sendfile read and recovery beside dd on the broker's disk.
+LOG_BENCH="${GREGOR_BUILD_DIR:-$REPO/build}/log/gregor-log-bench"
+if [ -x "$LOG_BENCH" ]; then
+  MIB=1024; for a in "$@"; do [ "$a" = "--quick" ] && MIB=256; done
+  mkdir -p "$REPO/bench/results"
+  out="$REPO/bench/results/$(date -u +%Y-%m-%d-%H%M)-$(hostname -s)-log.json"
+  say "gregor-log-bench ($MIB MiB) -> $out"
+  "$LOG_BENCH" "$STATE/log-bench" --mib "$MIB" | tee "$out"
+  rm -rf "$STATE/log-bench"
+fi
