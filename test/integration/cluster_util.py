@@ -7,7 +7,7 @@ import sys
 import time
 from pathlib import Path
 
-from confluent_kafka import Consumer, TopicPartition
+from confluent_kafka import Consumer, KafkaException, TopicPartition
 from confluent_kafka.admin import AdminClient, NewTopic
 
 from harness.paths import build_dir
@@ -117,16 +117,27 @@ class LoadProducer:
             raise AssertionError(f"load producer did not finish: {self.log.read_text()[-2000:]}")
 
 
+def watermark_high(c: Consumer, topic: str, partition: int, timeout: float) -> int:
+    """The high watermark, retried while the cluster settles after a kill: librdkafka fails a request queued
+    to a broker that just left the metadata with _DESTROY_BROKER, and a survivor whose UpdateMetadata is
+    still in flight may name the dead broker as leader or coordinator for a moment (Kafka does the same)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            return c.get_watermark_offsets(TopicPartition(topic, partition), timeout=10)[1]
+        except KafkaException as e:
+            if time.monotonic() > deadline:
+                raise AssertionError(f"no high watermark for {topic}-{partition} within {timeout}s: {e}")
+            time.sleep(0.2)
+
+
 def consume_all(bootstrap: str, topic: str, partitions: int, timeout: float = 60) -> dict[int, list[tuple]]:
     """Every record of every partition up to its high watermark: {partition: [(offset, value), ...]}."""
     c = Consumer({"bootstrap.servers": bootstrap, "group.id": f"verify-{time.time_ns()}",
                   "enable.auto.commit": False, "auto.offset.reset": "earliest",
                   "enable.partition.eof": True})
     try:
-        ends = {}
-        for p in range(partitions):
-            lo, hi = c.get_watermark_offsets(TopicPartition(topic, p), timeout=30)
-            ends[p] = hi
+        ends = {p: watermark_high(c, topic, p, timeout) for p in range(partitions)}
         c.assign([TopicPartition(topic, p, 0) for p in range(partitions)])
         out: dict[int, list[tuple]] = {p: [] for p in range(partitions)}
         done = {p for p in range(partitions) if ends[p] == 0}
