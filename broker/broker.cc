@@ -83,7 +83,12 @@ Result<void, std::string> Broker::load_logs() {
   if (auto meta = logs_->check_or_write_meta_properties(config_.broker_id, metadata_.cluster_id); !meta) {
     return unexpected(meta.error());
   }
-  return logs_->startup([&](const std::string& topic) { return topic_configs_.resolve(overrides[topic]).log; });
+  return logs_->startup([&](const std::string& topic) {
+    // Between two partitions, let the ZooKeeper client answer pings: recovering many logs can take longer
+    // than the session timeout, and Kafka's ZooKeeper client has its own thread where ours shares the loop.
+    event_base_loop(loop_.base(), EVLOOP_NONBLOCK);
+    return topic_configs_.resolve(overrides[topic]).log;
+  });
 }
 
 Result<void, std::string> Broker::open_listeners() {
