@@ -18,7 +18,10 @@ int Broker::run() {
   auto started = startup();
   if (!started) {
     logger("broker")->critical("start-up failed: {}", started.error());
-    if (logs_) logs_->shutdown([this](const log::TopicPartition& tp) { return replicas_ ? replicas_->high_watermark_of(tp) : -1; });
+    if (logs_)
+      logs_->shutdown([this](const log::TopicPartition& tp) {
+        return replicas_ ? replicas_->high_watermark_of(tp) : -1;
+      });
     return 1;
   }
   started_ = true;
@@ -32,21 +35,23 @@ Result<void, std::string> Broker::wait_for(const std::string& what,
   bool done = false;
   op([&done] { done = true; });
   auto timeout = std::chrono::milliseconds(config_.zookeeper_session_timeout_ms);
-  if (!zk::run_until(loop_.base(), [&] { return done; }, timeout)) {
+  if (!zk::run_until(
+          loop_.base(), [&] { return done; }, timeout)) {
     return unexpected("timed out after " + std::to_string(timeout.count()) + " ms waiting for " + what);
   }
   return {};
 }
 
 Result<void, std::string> Broker::connect_zookeeper() {
-  session_ = std::make_unique<zk::Session>(loop_.base(), config_.zookeeper_connect, config_.zookeeper_session_timeout_ms,
+  session_ = std::make_unique<zk::Session>(loop_.base(), config_.zookeeper_connect,
+                                           config_.zookeeper_session_timeout_ms,
                                            [this](zk::SessionState s) { on_session_state(s); });
   auto timeout = std::chrono::milliseconds(config_.zookeeper_connection_timeout_ms);
   bool connected = zk::run_until(
       loop_.base(), [this] { return session_->state() == zk::SessionState::connected; }, timeout);
   if (!connected) {
-    return unexpected("timed out waiting for a connection to ZooKeeper at " + config_.zookeeper_connect + " after " +
-                      std::to_string(timeout.count()) + " ms (zookeeper.connection.timeout.ms)");
+    return unexpected("timed out waiting for a connection to ZooKeeper at " + config_.zookeeper_connect +
+                      " after " + std::to_string(timeout.count()) + " ms (zookeeper.connection.timeout.ms)");
   }
   if (!zk_) {
     zk_ = std::make_unique<zk::KafkaZkClient>(*session_);
@@ -95,9 +100,10 @@ Result<void, std::string> Broker::open_listeners() {
   ConnectionLimits limits;
   limits.max_frame_bytes = config_.socket_request_max_bytes;
   limits.idle_timeout_ms = config_.connections_max_idle_ms;
-  server_ = std::make_unique<Server>(loop_.base(), limits, [this](Connection& c, std::vector<uint8_t> frame, Responder r) {
-    apis_->handle_frame(c, std::move(frame), std::move(r));
-  });
+  server_ = std::make_unique<Server>(loop_.base(), limits,
+                                     [this](Connection& c, std::vector<uint8_t> frame, Responder r) {
+                                       apis_->handle_frame(c, std::move(frame), std::move(r));
+                                     });
   advertised_ = config_.advertised_listeners;
   for (auto& l : config_.listeners) {
     auto port = server_->listen(l);
@@ -119,7 +125,8 @@ zk::BrokerRegistration Broker::registration() const {
   zk::BrokerRegistration reg;
   reg.id = config_.broker_id;
   for (auto& a : advertised_) reg.endpoints.push_back({a.name, a.host, a.port});
-  for (auto& l : config_.listeners) reg.security_protocol_map[l.name] = config_.listener_security_protocol_map.at(l.name);
+  for (auto& l : config_.listeners)
+    reg.security_protocol_map[l.name] = config_.listener_security_protocol_map.at(l.name);
   reg.rack = config_.rack;
   reg.timestamp_ms = loop_.now_ms();
   return reg;
@@ -127,10 +134,12 @@ zk::BrokerRegistration Broker::registration() const {
 
 Result<void, std::string> Broker::startup() {
   if (config_.broker_id < 0) {
-    return unexpected(std::string("broker.id must be set to a non-negative id (id generation is not supported)"));
+    return unexpected(
+        std::string("broker.id must be set to a non-negative id (id generation is not supported)"));
   }
   for (auto& k : config_.unknown_keys()) logger("broker")->warn("unknown configuration key '{}' ignored", k);
-  logger("broker")->info("starting broker {} (zookeeper.connect={})", config_.broker_id, config_.zookeeper_connect);
+  logger("broker")->info("starting broker {} (zookeeper.connect={})", config_.broker_id,
+                         config_.zookeeper_connect);
   if (auto r = connect_zookeeper(); !r) return r;
   zk::ZkError err = zk::ZkError::ok;
   auto r = wait_for("ZooKeeper top-level paths", [&](auto done) {
@@ -140,7 +149,8 @@ Result<void, std::string> Broker::startup() {
     });
   });
   if (!r) return r;
-  if (err != zk::ZkError::ok) return unexpected("cannot create ZooKeeper paths: " + std::string(zk::to_string(err)));
+  if (err != zk::ZkError::ok)
+    return unexpected("cannot create ZooKeeper paths: " + std::string(zk::to_string(err)));
   r = wait_for("/cluster/id", [&](auto done) {
     zk_->get_or_create_cluster_id([&, done](zk::ZkError e, std::string id) {
       err = e;
@@ -149,7 +159,8 @@ Result<void, std::string> Broker::startup() {
     });
   });
   if (!r) return r;
-  if (err != zk::ZkError::ok) return unexpected("cannot read /cluster/id: " + std::string(zk::to_string(err)));
+  if (err != zk::ZkError::ok)
+    return unexpected("cannot read /cluster/id: " + std::string(zk::to_string(err)));
 
   if (auto l = load_logs(); !l) return l;
   replicas_ = std::make_unique<ReplicaManager>(loop_, *logs_, config_, *zk_, metadata_, topic_configs_);
@@ -157,12 +168,16 @@ Result<void, std::string> Broker::startup() {
   admin_ = std::make_unique<TopicAdmin>(config_, topic_configs_, *zk_, metadata_, loop_,
                                         [this] { return controller_ && controller_->is_active(); });
   producer_ids_ = std::make_unique<ProducerIdManager>(*zk_, config_.broker_id);
-  apis_ = std::make_unique<KafkaApis>(config_, loop_, metadata_, *replicas_, *admin_, *producer_ids_, topic_configs_);
-  control_plane_ = std::make_unique<ControlPlaneApis>(*replicas_, metadata_, [this] { return broker_epoch_; });
-  apis_->set_control_handler([this](Request& req, std::span<const uint8_t> body) { control_plane_->handle(req, body); });
+  apis_ = std::make_unique<KafkaApis>(config_, loop_, metadata_, *replicas_, *admin_, *producer_ids_,
+                                      topic_configs_);
+  control_plane_ =
+      std::make_unique<ControlPlaneApis>(*replicas_, metadata_, [this] { return broker_epoch_; });
+  apis_->set_control_handler(
+      [this](Request& req, std::span<const uint8_t> body) { control_plane_->handle(req, body); });
   controller_ = std::make_unique<Controller>(config_, loop_, *zk_);
   control_plane_->set_controlled_shutdown_handler(
-      [this](const proto::ControlledShutdownRequest& r, std::function<void(proto::ControlledShutdownResponse)> done) {
+      [this](const proto::ControlledShutdownRequest& r,
+             std::function<void(proto::ControlledShutdownResponse)> done) {
         controller_->controlled_shutdown(r, std::move(done));
       });
   start_group_coordinator();
@@ -170,7 +185,8 @@ Result<void, std::string> Broker::startup() {
 
   // After a kill -9 the previous process's ephemeral registration lives until its session times out.
   // Kafka fails start-up here; gregor waits (bounded by the session timeout) so a quick restart just works.
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(config_.zookeeper_session_timeout_ms * 3 / 2);
+  auto deadline = std::chrono::steady_clock::now() +
+                  std::chrono::milliseconds(config_.zookeeper_session_timeout_ms * 3 / 2);
   std::string reg_error;
   for (bool waited = false;; waited = true) {
     zk::ZkError reg = zk::ZkError::ok;
@@ -190,36 +206,40 @@ Result<void, std::string> Broker::startup() {
     }
     if (std::chrono::steady_clock::now() > deadline) {
       return unexpected("broker.id " + std::to_string(config_.broker_id) +
-                        " is registered by another live broker (/brokers/ids/" + std::to_string(config_.broker_id) +
+                        " is registered by another live broker (/brokers/ids/" +
+                        std::to_string(config_.broker_id) +
                         " did not expire within 1.5 x zookeeper.session.timeout.ms)");
     }
     if (transient) {
-      logger("broker")->warn("registering /brokers/ids/{}: {}; retrying", config_.broker_id, zk::to_string(reg));
+      logger("broker")->warn("registering /brokers/ids/{}: {}; retrying", config_.broker_id,
+                             zk::to_string(reg));
     } else if (!waited) {
-      logger("broker")->warn("/brokers/ids/{} is held by another session (a previous run of this broker?): "
-                             "waiting up to {} ms for it to expire",
-                             config_.broker_id, config_.zookeeper_session_timeout_ms * 3 / 2);
+      logger("broker")->warn(
+          "/brokers/ids/{} is held by another session (a previous run of this broker?): "
+          "waiting up to {} ms for it to expire",
+          config_.broker_id, config_.zookeeper_session_timeout_ms * 3 / 2);
     }
     bool tick = false;
     auto t = loop_.run_after(std::chrono::milliseconds(250), [&] { tick = true; });
-    zk::run_until(loop_.base(), [&] { return tick; }, std::chrono::milliseconds(1000));
+    zk::run_until(
+        loop_.base(), [&] { return tick; }, std::chrono::milliseconds(1000));
   }
   logger("broker")->info("registered /brokers/ids/{} (broker epoch {})", config_.broker_id, broker_epoch_);
   // The broker list (this broker included) comes from the controller's UpdateMetadata, as in Kafka: a broker
   // whose Metadata lists itself has heard from the controller (for a lone broker: after its LeaderAndIsr).
 
   start_periodic_tasks();
-  sigterm_.reset(evsignal_new(loop_.base(), SIGTERM, [](evutil_socket_t, short, void* arg) {
-    static_cast<Broker*>(arg)->on_sigterm();
-  }, this));
-  sigint_.reset(evsignal_new(loop_.base(), SIGINT, [](evutil_socket_t, short, void* arg) {
-    static_cast<Broker*>(arg)->loop_.stop();
-  }, this));
+  sigterm_.reset(evsignal_new(
+      loop_.base(), SIGTERM,
+      [](evutil_socket_t, short, void* arg) { static_cast<Broker*>(arg)->on_sigterm(); }, this));
+  sigint_.reset(evsignal_new(
+      loop_.base(), SIGINT,
+      [](evutil_socket_t, short, void* arg) { static_cast<Broker*>(arg)->loop_.stop(); }, this));
   event_add(sigterm_.get(), nullptr);
   event_add(sigint_.get(), nullptr);
   server_->start_accepting();
-  // Listeners accept and ControlPlaneApis is wired: the controller may now send its first requests (also to us).
-  // The broker learns its partitions only from LeaderAndIsr.
+  // Listeners accept and ControlPlaneApis is wired: the controller may now send its first requests (also to
+  // us). The broker learns its partitions only from LeaderAndIsr.
   controller_->startup();
   logger("broker")->info("broker {} started: cluster id {}, {} partitions hosted", config_.broker_id,
                          metadata_.cluster_id, replicas_->partitions().size());
@@ -245,18 +265,22 @@ void Broker::start_group_coordinator() {
 
 void Broker::start_periodic_tasks() {
   auto hw_of = [this](const log::TopicPartition& tp) { return replicas_->high_watermark_of(tp); };
-  timers_.push_back(loop_.run_every(std::chrono::milliseconds(config_.replica_high_watermark_checkpoint_interval_ms),
-                                    [this, hw_of] { logs_->checkpoint_high_watermarks(hw_of); }));
+  timers_.push_back(
+      loop_.run_every(std::chrono::milliseconds(config_.replica_high_watermark_checkpoint_interval_ms),
+                      [this, hw_of] { logs_->checkpoint_high_watermarks(hw_of); }));
   if (config_.log_flush_offset_checkpoint_interval_ms > 0) {
-    timers_.push_back(loop_.run_every(std::chrono::milliseconds(config_.log_flush_offset_checkpoint_interval_ms),
-                                      [this] { logs_->checkpoint_recovery_points(); }));
+    timers_.push_back(
+        loop_.run_every(std::chrono::milliseconds(config_.log_flush_offset_checkpoint_interval_ms),
+                        [this] { logs_->checkpoint_recovery_points(); }));
   }
   timers_.push_back(loop_.run_every(std::chrono::milliseconds(config_.log_retention_check_interval_ms),
                                     [this, hw_of] { logs_->run_retention(loop_.now_ms(), hw_of); }));
-  timers_.push_back(loop_.run_every(std::chrono::milliseconds(1000), [this] { logs_->flush_dirty_logs(loop_.now_ms()); }));
+  timers_.push_back(
+      loop_.run_every(std::chrono::milliseconds(1000), [this] { logs_->flush_dirty_logs(loop_.now_ms()); }));
   // Compaction of cleanup.policy=compact logs (__consumer_offsets among them) runs off the loop thread.
-  timers_.push_back(loop_.run_every(std::chrono::milliseconds(std::max<int64_t>(config_.log_cleaner_backoff_ms, 100)),
-                                    [this, hw_of] { logs_->run_cleaner(loop_.now_ms(), hw_of); }));
+  timers_.push_back(
+      loop_.run_every(std::chrono::milliseconds(std::max<int64_t>(config_.log_cleaner_backoff_ms, 100)),
+                      [this, hw_of] { logs_->run_cleaner(loop_.now_ms(), hw_of); }));
 }
 
 void Broker::on_session_state(zk::SessionState state) {
@@ -266,8 +290,8 @@ void Broker::on_session_state(zk::SessionState state) {
   } else if (state == zk::SessionState::expired) {
     logger("zk")->warn("ZooKeeper session expired: re-creating the session and re-registering broker {}",
                        config_.broker_id);
-    // The controller resigns first (Kafka's Expire event), then the dead session is replaced from a fresh loop
-    // turn (we are inside its callback); re-registration and re-election follow on `connected`.
+    // The controller resigns first (Kafka's Expire event), then the dead session is replaced from a fresh
+    // loop turn (we are inside its callback); re-registration and re-election follow on `connected`.
     if (controller_) controller_->on_session_expired();
     loop_.post([this] {
       session_ = std::make_unique<zk::Session>(loop_.base(), config_.zookeeper_connect,
@@ -331,7 +355,8 @@ void Broker::shutdown() {
   if (controller_) controller_->shutdown();
   if (server_) server_->close_all();
   if (replicas_) replicas_->shutdown();
-  if (logs_) logs_->shutdown([this](const log::TopicPartition& tp) { return replicas_->high_watermark_of(tp); });
+  if (logs_)
+    logs_->shutdown([this](const log::TopicPartition& tp) { return replicas_->high_watermark_of(tp); });
   // Closing the session removes /brokers/ids/<id> and, if held, /controller at once.
   session_.reset();
   logger("broker")->info("broker {} shut down cleanly", config_.broker_id);
