@@ -5,7 +5,6 @@
 #include <cstdio>
 
 #include "protocol/messages/fetch.h"
-#include "protocol/messages/list_offsets.h"
 #include "protocol/record_batch.h"
 
 namespace gregor::client {
@@ -151,8 +150,15 @@ Result<void, ClientError> Consumer::rebalance() {
   auto parts = coordinator_->join(Clock::now() + g.rebalance_timeout + config_.client.request_timeout);
   if (!parts) return unexpected(parts.error());
   has_joined_ = true;
-  if (auto r = assign(*parts); !r) return r;
   need_committed_ = true;
+  if (auto r = assign(*parts); !r) {
+    // The group gave us these partitions: keep them even when metadata is not there yet (a leader
+    // moving); fetching waits for a leader.
+    assignment_ = *parts;
+    for (const auto& tp : assignment_) state_[tp];
+    metadata_stale_ = true;
+    if (!r.error().retriable()) return r;
+  }
   next_auto_commit_ = Clock::now() + g.auto_commit_interval;
   return {};
 }
@@ -258,53 +264,7 @@ std::optional<int64_t> Consumer::high_watermark(const TopicPartition& tp) const 
 
 Result<std::map<TopicPartition, int64_t>, ClientError> Consumer::list_offsets(
     const std::vector<TopicPartition>& tps, int64_t timestamp) {
-  auto deadline = Clock::now() + config_.client.request_timeout;
-  std::map<TopicPartition, int64_t> out;
-  std::vector<TopicPartition> todo = tps;
-  while (!todo.empty()) {
-    if (auto r = ensure_metadata(todo); !r) return unexpected(r.error());
-    std::map<int32_t, ListOffsetsRequest> by_leader;
-    for (const auto& tp : todo) {
-      int32_t leader = *client_->metadata().leader_for(tp.topic, tp.partition);
-      auto& req = by_leader[leader];
-      auto it = std::ranges::find(req.topics, tp.topic, &ListOffsetsRequest::ListOffsetsTopic::name);
-      if (it == req.topics.end()) {
-        req.topics.push_back({tp.topic, {}});
-        it = req.topics.end() - 1;
-      }
-      it->partitions.push_back({tp.partition, -1, timestamp});
-    }
-    std::vector<TopicPartition> retry;
-    for (auto& [leader, req] : by_leader) {
-      auto resp = client_->call<ListOffsetsResponse>(client_->connection(leader), req, deadline);
-      if (!resp) {
-        if (!leader_moved(resp.error().code)) return unexpected(resp.error());
-        for (const auto& t : req.topics)
-          for (const auto& p : t.partitions) retry.push_back({t.name, p.partition_index});
-        continue;
-      }
-      for (const auto& t : resp->topics) {
-        for (const auto& p : t.partitions) {
-          auto code = static_cast<ErrorCode>(p.error_code);
-          if (code == ErrorCode::NONE) {
-            out[{t.name, p.partition_index}] = p.offset;
-          } else if (is_retriable(code)) {
-            retry.push_back({t.name, p.partition_index});
-          } else {
-            return unexpected(
-                make_error(code, "ListOffsets " + t.name + "-" + std::to_string(p.partition_index)));
-          }
-        }
-      }
-    }
-    todo = std::move(retry);
-    if (!todo.empty()) {
-      if (Clock::now() >= deadline)
-        return unexpected(make_error(ErrorCode::REQUEST_TIMED_OUT, "ListOffsets"));
-      client_->pause(config_.client.retry_backoff);
-    }
-  }
-  return out;
+  return client::list_offsets(*client_, tps, timestamp, Clock::now() + config_.client.request_timeout);
 }
 
 Result<void, ClientError> Consumer::seek_to_beginning(const std::vector<TopicPartition>& tps) {
@@ -352,8 +312,9 @@ Result<void, ClientError> Consumer::reset_missing_positions() {
 }
 
 void Consumer::maybe_refresh_metadata() {
-  if (!metadata_stale_ || metadata_in_flight_) return;
+  if (!metadata_stale_ || metadata_in_flight_ || Clock::now() < next_metadata_attempt_) return;
   metadata_in_flight_ = true;
+  next_metadata_attempt_ = Clock::now() + config_.client.retry_backoff;
   MetadataRequest req;
   req.topics.emplace();
   std::set<std::string> topics;
@@ -406,7 +367,12 @@ void Consumer::send_fetches() {
         return;
       }
       if (r->error_code != 0) {
-        fetch_error_ = make_error(static_cast<ErrorCode>(r->error_code), "fetch");
+        auto code = static_cast<ErrorCode>(r->error_code);
+        if (is_retriable(code)) {
+          metadata_stale_ = true;
+        } else {
+          fetch_error_ = make_error(code, "fetch");
+        }
         return;
       }
       for (auto& t : r->responses) {
@@ -478,7 +444,15 @@ Result<std::vector<ConsumerRecord>, ClientError> Consumer::poll(std::chrono::mil
     client_->run_until(rejoining, deadline);
     return std::vector<ConsumerRecord>{};
   }
-  if (auto r = reset_missing_positions(); !r) return unexpected(r.error());
+  // A leader that is down or hung (requests time out) is retriable, as in Java: the partitions
+  // wait for metadata to name a new leader, and poll() goes on returning what it has.
+  auto reset = [this]() -> Result<void, ClientError> {
+    auto r = reset_missing_positions();
+    if (r || !r.error().retriable()) return r;
+    metadata_stale_ = true;
+    return {};
+  };
+  if (auto r = reset(); !r) return unexpected(r.error());
   while (buffer_.empty() && !fetch_error_ && !rejoining()) {
     send_fetches();
     if (Clock::now() >= deadline) break;
@@ -486,7 +460,7 @@ Result<std::vector<ConsumerRecord>, ClientError> Consumer::poll(std::chrono::mil
         std::min(std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()) +
                      std::chrono::milliseconds(1),
                  std::chrono::milliseconds(100)));
-    if (auto r = reset_missing_positions(); !r) return unexpected(r.error());
+    if (auto r = reset(); !r) return unexpected(r.error());
   }
   if (fetch_error_) {
     auto e = *fetch_error_;

@@ -129,6 +129,7 @@ class Consumer {
   std::optional<ClientError> fetch_error_;
   bool metadata_stale_ = false;
   bool metadata_in_flight_ = false;
+  Clock::time_point next_metadata_attempt_{};
   std::unique_ptr<ConsumerCoordinator> coordinator_;
   RebalanceListener listener_;
   bool has_joined_ = false;      // a revoke is due before the next rejoin

@@ -97,16 +97,30 @@ void ConsumerCoordinator::handle_member_error(ErrorCode code) {
 }
 
 void ConsumerCoordinator::send_heartbeat() {
+  if (heartbeat_in_flight_ && coordinator_ && Clock::now() - heartbeat_sent_at_ > config_.session_timeout) {
+    // No answer within the session: the coordinator is hung (a stopped container keeps its sockets
+    // open). As Java, mark it unknown and find the new one instead of waiting out the connection's
+    // long JoinGroup timeout.
+    mark_coordinator_dead();
+  }
   if (!joined_ || rejoin_needed_ || heartbeat_in_flight_ || !coordinator_ || coordinator_->failed()) return;
   HeartbeatRequest req{config_.group_id, generation_, member_id_, config_.group_instance_id};
   heartbeat_in_flight_ = true;
+  heartbeat_sent_at_ = Clock::now();
   Connection* conn = coordinator_.get();
-  client_.send<HeartbeatResponse>(conn, req, [this, conn](Result<HeartbeatResponse, ClientError> r) {
-    if (conn != coordinator_.get()) return;  // an answer from a replaced coordinator
-    heartbeat_in_flight_ = false;
-    if (!r) return mark_coordinator_dead();
-    handle_member_error(static_cast<ErrorCode>(r->error_code));
-  });
+  int32_t generation = generation_;
+  client_.send<HeartbeatResponse>(conn, req,
+                                  [this, conn, generation](Result<HeartbeatResponse, ClientError> r) {
+                                    if (conn != coordinator_.get())
+                                      return;  // an answer from a replaced coordinator
+                                    heartbeat_in_flight_ = false;
+                                    if (!r) return mark_coordinator_dead();
+                                    // An answer about a generation we already left (a rejoin happened
+                                    // meanwhile) must not start yet another rebalance: each needless
+                                    // JoinGroup sends every member round again.
+                                    if (generation != generation_ || !joined_) return;
+                                    handle_member_error(static_cast<ErrorCode>(r->error_code));
+                                  });
 }
 
 Result<Connection*, ClientError> ConsumerCoordinator::ensure_coordinator(Clock::time_point deadline) {
@@ -279,13 +293,14 @@ void ConsumerCoordinator::commit_async(const std::map<TopicPartition, int64_t>& 
     return;
   }
   Connection* conn = coordinator_.get();
+  int32_t generation = generation_;
   client_.send<OffsetCommitResponse>(
       conn, commit_request(config_, generation_, member_id_, offsets),
-      [this, conn, done = std::move(done)](Result<OffsetCommitResponse, ClientError> r) {
+      [this, conn, generation, done = std::move(done)](Result<OffsetCommitResponse, ClientError> r) {
         ErrorCode code = r ? first_commit_error(*r) : r.error().code;
         if (conn == coordinator_.get()) {
           if (!r) mark_coordinator_dead();
-          handle_member_error(code);
+          if (generation == generation_ && joined_) handle_member_error(code);  // not a stale generation
         }
         if (!done) return;
         if (code == ErrorCode::NONE) return done({});

@@ -104,6 +104,7 @@ class ConsumerCoordinator {
   bool rejoin_needed_ = true;
   bool joined_ = false;
   bool heartbeat_in_flight_ = false;
+  Clock::time_point heartbeat_sent_at_{};
   std::vector<TopicPartition> owned_;  // sent as owned partitions in the subscription
   event* heartbeat_timer_ = nullptr;
 };

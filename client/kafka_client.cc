@@ -99,10 +99,20 @@ bool KafkaClient::has_unsent() const {
   return false;
 }
 
+void KafkaClient::bury(int32_t node_id, std::unique_ptr<Connection> conn) {
+  failed_at_[node_id] = Clock::now();
+  graveyard_.push_back(std::move(conn));
+}
+
+bool KafkaClient::recently_failed(int32_t node_id) const {
+  auto it = failed_at_.find(node_id);
+  return it != failed_at_.end() && Clock::now() - it->second < config_.request_timeout;
+}
+
 void KafkaClient::bury_failed() {
   for (auto it = connections_.begin(); it != connections_.end();) {
     if (it->second->failed()) {
-      graveyard_.push_back(std::move(it->second));
+      bury(it->first, std::move(it->second));
       it = connections_.erase(it);
     } else {
       ++it;
@@ -114,7 +124,7 @@ Connection* KafkaClient::connection(int32_t node_id) {
   auto it = connections_.find(node_id);
   if (it != connections_.end()) {
     if (!it->second->failed()) return it->second.get();
-    graveyard_.push_back(std::move(it->second));
+    bury(node_id, std::move(it->second));
     connections_.erase(it);
   }
   std::string host;
@@ -138,13 +148,27 @@ Connection* KafkaClient::connection(int32_t node_id) {
 }
 
 Connection* KafkaClient::any_connection() {
-  // Prefer a live connection to a known broker, then any known broker, then bootstrap addresses.
+  bury_failed();
+  Connection* least = nullptr;
   for (auto& [id, conn] : connections_) {
-    if (id >= 0 && !conn->failed() && metadata_.broker(id) != nullptr) return conn.get();
+    if (id < 0 || metadata_.broker(id) == nullptr || recently_failed(id)) continue;
+    if (conn->in_flight() == 0) return conn.get();
+    if (least == nullptr || conn->in_flight() < least->in_flight()) least = conn.get();
   }
   if (!metadata_.brokers.empty()) {
+    // Round robin over the known brokers without a connection, skipping recent failures.
+    size_t n = metadata_.brokers.size();
+    for (size_t i = 0; i < n; ++i) {
+      auto it = metadata_.brokers.begin();
+      std::advance(it, (next_bootstrap_ + i) % n);
+      if (connections_.contains(it->first) || recently_failed(it->first)) continue;
+      next_bootstrap_ += i + 1;
+      return connection(it->first);
+    }
+    if (least != nullptr) return least;
+    // Every broker failed lately: try them in turn anyway.
     auto it = metadata_.brokers.begin();
-    std::advance(it, next_bootstrap_++ % metadata_.brokers.size());
+    std::advance(it, next_bootstrap_++ % n);
     return connection(it->first);
   }
   int32_t index = static_cast<int32_t>(next_bootstrap_++ % bootstrap_.size());

@@ -58,8 +58,10 @@ class KafkaClient {
 
   // The connection to a known broker (opened on first use), or nullptr for an unknown node id.
   Connection* connection(int32_t node_id);
-  // A connection to some broker for cluster-wide requests: a known broker that is not failing,
-  // else a bootstrap address (round robin over failures).
+  // A connection to some broker for cluster-wide requests, as Java's leastLoadedNode: an idle live
+  // connection, else a known broker not yet connected, else the least loaded live connection;
+  // brokers whose connection failed within request.timeout.ms (dead, or hung like a stopped
+  // container) come last. Without metadata: the bootstrap addresses, round robin.
   Connection* any_connection();
 
   // Sends req and decodes the response as Resp; the callback runs once, from the loop.
@@ -94,7 +96,10 @@ class KafkaClient {
     while (true) {
       Connection* conn = any_connection();
       auto r = call<Resp>(conn, req, deadline);
-      if (r || r.error().code != ErrorCode::NETWORK_EXCEPTION || Clock::now() >= deadline) return r;
+      // A connection that failed (network error, or its request timeout on a hung broker): the
+      // next attempt goes elsewhere.
+      bool conn_failed = !r && (r.error().code == ErrorCode::NETWORK_EXCEPTION || conn->failed());
+      if (r || !conn_failed || Clock::now() >= deadline) return r;
       pause(config_.retry_backoff);
     }
   }
@@ -116,6 +121,8 @@ class KafkaClient {
  private:
   KafkaClient(ClientConfig config, std::vector<HostPort> bootstrap);
   void bury_failed();
+  void bury(int32_t node_id, std::unique_ptr<Connection> conn);
+  bool recently_failed(int32_t node_id) const;
 
   ClientConfig config_;
   std::vector<HostPort> bootstrap_;
@@ -126,6 +133,7 @@ class KafkaClient {
   // Failed connections are destroyed only between loop passes, never inside their own callbacks.
   std::vector<std::unique_ptr<Connection>> graveyard_;
   ClusterMetadata metadata_;
+  std::map<int32_t, Clock::time_point> failed_at_;  // last connection failure per node
 };
 
 }  // namespace gregor::client

@@ -43,7 +43,12 @@ Result<std::map<TopicPartition, int64_t>, ClientError> list_offsets(KafkaClient&
   std::map<TopicPartition, int64_t> out;
   std::vector<TopicPartition> todo = tps;
   while (!todo.empty()) {
-    if (auto r = refresh_for(client, todo, deadline); !r) return unexpected(r.error());
+    if (auto r = refresh_for(client, todo, deadline); !r) {
+      // A hung or dead broker answering no metadata: ask another one until the deadline.
+      if (!r.error().retriable() || Clock::now() >= deadline) return unexpected(r.error());
+      client.pause(client.config().retry_backoff);
+      continue;
+    }
     std::map<int32_t, ListOffsetsRequest> by_leader;
     std::vector<TopicPartition> retry;
     for (const auto& tp : todo) {

@@ -44,7 +44,8 @@ Result<std::unique_ptr<Producer>, ClientError> Producer::create(ProducerConfig c
 Producer::Producer(ProducerConfig config, std::unique_ptr<KafkaClient> client)
     : config_(std::move(config)),
       client_(std::move(client)),
-      accumulator_(config_.batch_size, config_.linger, config_.compression, config_.compression_level) {}
+      accumulator_(config_.batch_size, config_.linger, config_.compression, config_.compression_level),
+      in_flight_(idempotent() ? std::max<size_t>(config_.max_in_flight_per_connection, 1) : 1) {}
 
 Producer::~Producer() {
   // Callbacks must not outlive the producer silently: whatever is left is failed.
@@ -199,20 +200,28 @@ void Producer::run_sender() {
     if (!accumulator_.empty()) maybe_init_producer_id();
     return;
   }
+  // Each round builds at most one request per broker (one batch per partition per request);
+  // rounds go on while batches and in-flight room remain, so a partition can have several
+  // batches in flight.
+  while (drain_once()) {
+  }
+}
+
+bool Producer::drain_once() {
   auto now = Clock::now();
   std::map<int32_t, std::vector<std::unique_ptr<ProducerBatch>>> by_node;
   std::map<int32_t, size_t> request_bytes;
   for (const TopicPartition& tp : accumulator_.ready(now)) {
-    if (partitions_in_flight_.contains(tp)) continue;
     auto leader = client_->metadata().leader_for(tp.topic, tp.partition);
     if (!leader) {
       metadata_stale_ = true;
       topics_.insert(tp.topic);
       continue;
     }
+    const ProducerBatch* head = accumulator_.peek(tp);
+    if (!in_flight_.can_send(tp, *leader, head->attempts > 0)) continue;
     Connection* conn = client_->connection(*leader);
     if (conn == nullptr || conn->in_flight() >= config_.max_in_flight_per_connection) continue;
-    const ProducerBatch* head = accumulator_.peek(tp);
     size_t size = head->bytes.empty() ? head->builder.estimated_size() : head->bytes.size();
     if (!by_node[*leader].empty() && request_bytes[*leader] + size > config_.max_request_size) continue;
     request_bytes[*leader] += size;
@@ -226,10 +235,16 @@ void Producer::run_sender() {
       }
       batch->bytes = batch->builder.build();
     }
-    partitions_in_flight_.insert(tp);
+    in_flight_.sent(tp, *leader);
     by_node[*leader].push_back(std::move(batch));
   }
-  for (auto& [node, batches] : by_node) send_batches(node, std::move(batches));
+  bool sent = false;
+  for (auto& [node, batches] : by_node) {
+    if (batches.empty()) continue;
+    send_batches(node, std::move(batches));
+    sent = true;
+  }
+  return sent;
 }
 
 void Producer::send_batches(int32_t node, std::vector<std::unique_ptr<ProducerBatch>> batches) {
@@ -256,7 +271,7 @@ void Producer::send_batches(int32_t node, std::vector<std::unique_ptr<ProducerBa
         ProduceRequest::kApiKey, [req, request](Writer& w, int16_t v) { req.encode(w, v); }, nullptr);
     --requests_in_flight_;
     for (auto& b : request->batches) {
-      partitions_in_flight_.erase(b->tp);
+      in_flight_.answered(b->tp);
       finish(*b, -1, std::nullopt);
     }
     return;
@@ -270,7 +285,7 @@ void Producer::handle_response(int32_t, const std::shared_ptr<InFlight>& request
                                Result<ProduceResponse, ClientError> response) {
   --requests_in_flight_;
   for (auto& b : request->batches) {
-    partitions_in_flight_.erase(b->tp);
+    in_flight_.answered(b->tp);
     if (!response) {
       retry_or_fail(std::move(b), response.error());
       continue;
@@ -300,6 +315,11 @@ void Producer::handle_response(int32_t, const std::shared_ptr<InFlight>& request
 
 void Producer::retry_or_fail(std::unique_ptr<ProducerBatch> batch, const ClientError& error) {
   bool retriable = error.retriable() || error.code == ErrorCode::NETWORK_EXCEPTION;
+  if (error.code == ErrorCode::OUT_OF_ORDER_SEQUENCE_NUMBER && batch->base_sequence >= 0) {
+    // Pipelined behind a batch that failed: the broker refused the gap, resend after that one.
+    auto acked = acked_sequence_.find(batch->tp);
+    retriable = batch->base_sequence > (acked == acked_sequence_.end() ? 0 : acked->second);
+  }
   if (retriable && Clock::now() - batch->created < config_.delivery_timeout) {
     if (needs_metadata(error.code)) metadata_stale_ = true;
     batch->retry_after = Clock::now() + config_.client.retry_backoff;
@@ -310,6 +330,10 @@ void Producer::retry_or_fail(std::unique_ptr<ProducerBatch> batch, const ClientE
 }
 
 void Producer::finish(ProducerBatch& batch, int64_t base_offset, const std::optional<ClientError>& error) {
+  if (!error && batch.base_sequence >= 0) {
+    int32_t& acked = acked_sequence_[batch.tp];
+    acked = std::max(acked, batch.base_sequence + static_cast<int32_t>(batch.record_count()));
+  }
   pending_records_ -= batch.callbacks.size();
   batch.complete(base_offset, error);
 }

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "client/in_flight_batches.h"
 #include "client/kafka_client.h"
 #include "client/partitioner.h"
 #include "client/record_accumulator.h"
@@ -42,12 +43,16 @@ struct ProducerRecord {
 };
 
 // Records go to per-partition batches; a batch is sent when full (batch.size), after linger.ms,
-// or on flush(). Batches for partitions led by the same broker share one Produce request, and
-// several requests may be in flight per connection, but each partition has one batch in flight
-// at a time, so retries never reorder. With idempotence (the default) the producer gets a
-// producer id first and numbers every batch; a retried batch is sent byte for byte again and
-// the broker drops it if it already has it. Retriable errors (leader moved, timeouts, network)
-// refresh metadata and retry until delivery.timeout.ms.
+// or on flush(). Batches for partitions led by the same broker share one Produce request, and up
+// to max_in_flight_per_connection requests may be in flight per connection. With idempotence (the
+// default) the producer gets a producer id first, numbers every batch when it is first sent, and
+// pipelines up to max_in_flight_per_connection batches per partition (as Java does): the broker
+// keeps the last 5 batches per producer, answers a duplicate with its original offsets and refuses
+// a gap with OUT_OF_ORDER_SEQUENCE_NUMBER. After a retriable error the failed batches of the
+// partition go back to the head of its queue in sequence order and are resent byte for byte, in
+// order. Without idempotence one batch per partition is in flight, so retries never reorder.
+// Retriable errors (leader moved, timeouts, network) refresh metadata and retry until
+// delivery.timeout.ms.
 class Producer {
  public:
   static Result<std::unique_ptr<Producer>, ClientError> create(ProducerConfig config);
@@ -68,6 +73,9 @@ class Producer {
   size_t pending() const { return pending_records_; }
   KafkaClient& client() { return *client_; }
   int64_t producer_id() const { return producer_id_; }
+  // The most batches of one partition ever in flight together (at most max_in_flight_per_connection
+  // with idempotence, 1 without).
+  size_t max_batches_in_flight_per_partition() const { return in_flight_.max_seen(); }
 
  private:
   Producer(ProducerConfig config, std::unique_ptr<KafkaClient> client);
@@ -76,6 +84,7 @@ class Producer {
   bool idempotent() const { return config_.enable_idempotence && config_.acks == -1; }
   Result<const TopicInfo*, ClientError> topic_metadata(const std::string& topic);
   void run_sender();
+  bool drain_once();
   void maybe_init_producer_id();
   void maybe_refresh_metadata();
   void send_batches(int32_t node, std::vector<std::unique_ptr<ProducerBatch>> batches);
@@ -90,8 +99,9 @@ class Producer {
   RecordAccumulator accumulator_;
   size_t pending_records_ = 0;
   size_t requests_in_flight_ = 0;
-  std::set<TopicPartition> partitions_in_flight_;
+  InFlightBatches in_flight_;
   std::map<TopicPartition, int32_t> next_sequence_;
+  std::map<TopicPartition, int32_t> acked_sequence_;  // next sequence after the last acknowledged batch
   int64_t producer_id_ = -1;
   int16_t producer_epoch_ = -1;
   bool init_pid_in_flight_ = false;

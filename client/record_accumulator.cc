@@ -100,7 +100,15 @@ const ProducerBatch* RecordAccumulator::peek(const TopicPartition& tp) const {
 
 void RecordAccumulator::reenqueue(std::unique_ptr<ProducerBatch> batch) {
   TopicPartition tp = batch->tp;
-  queues_[tp].push_front(std::move(batch));
+  auto& queue = queues_[tp];
+  // Pipelined batches of one partition may come back in any order of errors: keep the numbered
+  // ones in sequence order ahead of the not yet numbered ones, so they are resent as first sent.
+  auto pos = queue.begin();
+  if (batch->base_sequence >= 0) {
+    while (pos != queue.end() && (*pos)->base_sequence >= 0 && (*pos)->base_sequence < batch->base_sequence)
+      ++pos;
+  }
+  queue.insert(pos, std::move(batch));
   ++batches_;
 }
 

@@ -75,7 +75,8 @@ class RecordAccumulator {
 
   std::unique_ptr<ProducerBatch> pop(const TopicPartition& tp);
   const ProducerBatch* peek(const TopicPartition& tp) const;
-  // Puts a batch back at the head of its queue (a retry keeps its place in the order).
+  // Puts a batch back at the head of its queue, among the other returned batches of its partition
+  // in sequence order (a retry keeps its place in the order).
   void reenqueue(std::unique_ptr<ProducerBatch> batch);
 
   // While flushing every batch is ready regardless of linger.

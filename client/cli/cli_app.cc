@@ -78,6 +78,8 @@ void add_produce(CLI::App& app, CliOptions& o) {
   produce->add_option("--batch-size", p.batch_size, "batch.size in bytes")->capture_default_str();
   produce->add_flag("!--no-idempotence", p.idempotence, "Turn off the idempotent producer");
   produce->add_option("-f,--file", p.input, "Read lines from this file instead of stdin");
+  produce->add_flag("--stats", p.stats,
+                    "Print a JSON summary on stderr at the end (delivered, failed, batches in flight)");
 }
 
 void add_consume(CLI::App& app, CliOptions& o) {

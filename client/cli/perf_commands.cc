@@ -167,7 +167,8 @@ int run_perf_produce(const CliOptions& o) {
                       {"p95_ms", p95},
                       {"p99_ms", p99},
                       {"p999_ms", p999},
-                      {"errors", errors}};
+                      {"errors", errors},
+                      {"max_batches_in_flight_per_partition", prod.max_batches_in_flight_per_partition()}};
   std::cout << j.dump() << std::endl;
   if (first_error) return fail(std::to_string(errors) + " records failed: " + first_error->to_string());
   if (!flushed) return fail(flushed.error());

@@ -1,5 +1,6 @@
 // `gregor produce`: one record per input line (optionally "key<sep>value"), with headers, compression and
 // acks.
+#include <poll.h>
 #include <unistd.h>
 
 #include <fstream>
@@ -18,6 +19,14 @@ namespace {
 constexpr size_t kMaxPendingRecords = 200000;
 
 std::vector<uint8_t> to_bytes(const std::string& s) { return {s.begin(), s.end()}; }
+
+// While stdin has nothing to read (a pipe or terminal between lines), keep the producer's loop
+// going, so lingered batches are sent and answers handled instead of waiting for the next line.
+void wait_for_stdin(Producer& prod) {
+  if (std::cin.rdbuf()->in_avail() > 0) return;
+  pollfd fd{STDIN_FILENO, POLLIN, 0};
+  while (::poll(&fd, 1, 0) == 0) prod.poll(std::chrono::milliseconds(10));
+}
 
 }  // namespace
 
@@ -51,6 +60,8 @@ int run_produce(const CliOptions& o) {
   }
 
   std::ifstream file;
+  // Our own stdin buffer (not stdio's), so wait_for_stdin() sees the lines already read ahead.
+  if (p.input.empty() || p.input == "-") std::ios::sync_with_stdio(false);
   std::istream* in = &std::cin;
   if (!p.input.empty() && p.input != "-") {
     file.open(p.input);
@@ -80,7 +91,9 @@ int run_produce(const CliOptions& o) {
   };
 
   std::string line;
-  while (std::getline(*in, line)) {
+  while (true) {
+    if (in == &std::cin) wait_for_stdin(prod);
+    if (!std::getline(*in, line)) break;
     auto [key, value] = split_key_value(line, p.key_separator);
     ProducerRecord record{p.topic,         p.partition, key ? std::optional(to_bytes(*key)) : std::nullopt,
                           to_bytes(value), headers,     -1};
@@ -91,6 +104,15 @@ int run_produce(const CliOptions& o) {
     while (prod.pending() > kMaxPendingRecords) prod.poll(std::chrono::milliseconds(10));
   }
   auto flushed = prod.close(std::chrono::milliseconds(std::max<int64_t>(o.global.timeout_ms, 120000)));
+  if (p.stats) {
+    std::cerr << nlohmann::json{{"sent", sent},
+                                {"delivered", delivered},
+                                {"failed", failed},
+                                {"max_batches_in_flight_per_partition",
+                                 prod.max_batches_in_flight_per_partition()}}
+                     .dump()
+              << '\n';
+  }
   if (first_error) {
     return fail(std::to_string(failed) + " of " + std::to_string(sent) +
                 " records failed: " + first_error->to_string());
