@@ -29,6 +29,12 @@ Result<void, ClientError> position_consumer(Consumer& consumer, const ConsumeOpt
 
 volatile std::sig_atomic_t g_stop = 0;
 
+// SIGINT/SIGTERM end the loop: what was printed is flushed (and a group member commits and leaves).
+void stop_on_signals() {
+  std::signal(SIGINT, [](int) { g_stop = 1; });
+  std::signal(SIGTERM, [](int) { g_stop = 1; });
+}
+
 // Prints records until --count / --idle-timeout-ms / Ctrl-C; returns the exit code.
 template <class Print>
 int consume_loop(Consumer& cons, const ConsumeOptions& c, const std::function<bool()>& at_end, Print print) {
@@ -74,8 +80,7 @@ int consume_group(const CliOptions& o, const std::function<void(const ConsumerRe
   group.assignment_strategies = {c.assignment_strategy};
   group.auto_commit_interval = std::chrono::milliseconds(1000);
   if (auto r = (*consumer)->subscribe({c.topic}, group); !r) return fail(r.error());
-  std::signal(SIGINT, [](int) { g_stop = 1; });
-  std::signal(SIGTERM, [](int) { g_stop = 1; });
+  stop_on_signals();
   int rc = consume_loop(
       **consumer, c, [] { return false; }, print);
   // Commit what was printed and leave, so the rest of the group rebalances at once.
@@ -131,6 +136,7 @@ int run_consume(const CliOptions& o) {
     return true;
   };
 
+  stop_on_signals();
   return consume_loop(
       cons, c, [&] { return c.exit_at_end && at_end(); }, print);
 }
