@@ -42,6 +42,7 @@ Connection::~Connection() {
 
 void Connection::start() {
   state_ = State::Connecting;
+  setup_started_ = std::chrono::steady_clock::now();
   // getaddrinfo blocks, but only once per broker: a client resolves a handful of names.
   addrinfo hints{};
   hints.ai_family = AF_UNSPEC;
@@ -229,6 +230,14 @@ void Connection::on_event(bufferevent*, short events, void* self) {
 void Connection::on_timer(evutil_socket_t, short, void* self) {
   auto* c = static_cast<Connection*>(self);
   auto now = std::chrono::steady_clock::now();
+  auto setup_timeout = std::min(c->request_timeout_, kConnectionSetupTimeout);
+  if ((c->state_ == State::Connecting || c->state_ == State::Negotiating) &&
+      now - c->setup_started_ > setup_timeout) {
+    c->fail(make_error(ErrorCode::NETWORK_EXCEPTION, "connection to " + c->host_ + ":" +
+                                                         std::to_string(c->port_) + " not set up within " +
+                                                         std::to_string(setup_timeout.count()) + " ms"));
+    return;
+  }
   bool expired = !c->in_flight_.empty() && now - c->in_flight_.front().sent_at > c->request_timeout_;
   if (expired) {
     c->fail(make_error(ErrorCode::REQUEST_TIMED_OUT,

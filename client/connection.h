@@ -29,6 +29,11 @@ namespace gregor::client {
 // and every request on it, as Java's NetworkClient does.
 class Connection {
  public:
+  // Java's socket.connection.setup.timeout.ms: a broker whose address takes no SYN (a stopped
+  // container, a dead host) fails the connection after this, not after the kernel's ~2 minutes
+  // of SYN retries, so the caller moves on to another broker. Capped by the request timeout.
+  static constexpr std::chrono::milliseconds kConnectionSetupTimeout{10000};
+
   enum class State { Idle, Connecting, Negotiating, Ready, Failed };
 
   // Writes a request body at the negotiated version.
@@ -90,6 +95,7 @@ class Connection {
   int32_t port_;
   std::string client_id_;
   std::chrono::milliseconds request_timeout_;
+  std::chrono::steady_clock::time_point setup_started_;  // connect() called; setup = until Ready
   State state_ = State::Idle;
   ClientError failure_;
   bufferevent* bev_ = nullptr;
