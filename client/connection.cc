@@ -74,6 +74,10 @@ void Connection::send(ApiKey key, BodyEncoder encode, ResponseHandler handler) {
     return;
   }
   if (state_ == State::Idle) start();
+  if (state_ == State::Failed) {  // start() failed at once (name not resolvable, connect refused)
+    if (p.handler) p.handler(unexpected(failure_), 0);
+    return;
+  }
   if (state_ != State::Ready) {
     queued_.push_back(std::move(p));
     return;
