@@ -3,6 +3,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "protocol/varint.h"
 
 namespace gregor {
@@ -69,7 +71,9 @@ void encode_record(std::vector<uint8_t>& out, int64_t timestamp_delta, int32_t o
                    std::optional<std::span<const uint8_t>> key, std::optional<std::span<const uint8_t>> value,
                    std::span<const RecordHeader> headers) {
   size_t body = body_size(timestamp_delta, offset_delta, key, value, headers);
-  out.reserve(out.size() + varint::size_of(static_cast<int32_t>(body)) + body);
+  // Grow geometrically: reserve() to the exact size would reallocate (and copy the batch) per record.
+  size_t needed = out.size() + varint::size_of(static_cast<int32_t>(body)) + body;
+  if (out.capacity() < needed) out.reserve(std::max(needed, out.capacity() * 2));
   varint::append(out, static_cast<int32_t>(body));
   out.push_back(0);  // attributes: unused
   varint::append_long(out, timestamp_delta);

@@ -32,12 +32,11 @@ def wait_leaders_moved(zk, topic, parts, dead, timeout):
     wait_until(moved, timeout, f"leadership of {topic} {parts} moved away from broker {dead}")
 
 
-def run_gregor_produce(bootstrap, topic, partition, lines, tmp_path):
-    src = tmp_path / f"lines-{partition}.txt"
-    src.write_text("".join(f"{v}\n" for v in lines))
+def run_gregor_produce(bootstrap, topic, partition):
+    """`gregor produce` reading lines from a pipe, so that a test can feed records before and after a kill."""
     return subprocess.Popen([str(gregor_cli()), "produce", topic, "--brokers", bootstrap, "-p", str(partition),
-                             "--acks", "all", "-f", str(src)],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                             "--acks", "all"],
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 
 
 @pytest.mark.asan
@@ -85,13 +84,20 @@ def test_our_client_carries_on_across_a_leader_kill(cluster, tmp_path):
     wait_full_isr(zk, "ours", 1)
     dead = partition_state(zk, "ours", 0)["leader"]
     values = [str(i) for i in range(30000)]
-    proc = run_gregor_produce(cluster.bootstrap, "ours", 0, values, tmp_path)
-    # Kill the leader while the producer is mid-way (some records are already in the log).
+    proc = run_gregor_produce(cluster.bootstrap, "ours", 0)
+    # Kill the leader while the producer is mid-way: half the records are fed (some already in the log), the
+    # other half only after the kill, so they must go to the new leader.
+    proc.stdin.write("".join(f"{v}\n" for v in values[:15000]))
+    proc.stdin.flush()
     wait_until(lambda: any(b.record_count for b in read_batches_of(cluster.brokers[dead], "ours")), 30,
                "first records written")
     cluster.brokers[dead].kill()
+    proc.stdin.write("".join(f"{v}\n" for v in values[15000:]))
+    proc.stdin.close()
+    proc.stdin = None  # communicate() must not flush it again
     out, _ = proc.communicate(timeout=120)
     assert proc.returncode == 0, f"gregor produce failed across the failover:\n{out}"
+    wait_leaders_moved(zk, "ours", [0], dead, SESSION_TIMEOUT_MS / 1000 + 10)
     survivors = ",".join(b.bootstrap for i, b in cluster.brokers.items() if i != dead)
     consumed = consume_all(survivors, "ours", 1)
     got = [v for _, v in consumed[0]]
