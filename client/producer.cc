@@ -45,7 +45,7 @@ Producer::Producer(ProducerConfig config, std::unique_ptr<KafkaClient> client)
     : config_(std::move(config)),
       client_(std::move(client)),
       accumulator_(config_.batch_size, config_.linger, config_.compression, config_.compression_level),
-      in_flight_(idempotent() ? std::max<size_t>(config_.max_in_flight_per_connection, 1) : 1) {}
+      in_flight_(std::max<size_t>(config_.max_in_flight_per_connection, 1)) {}
 
 Producer::~Producer() {
   // Callbacks must not outlive the producer silently: whatever is left is failed.

@@ -50,7 +50,8 @@ struct ProducerRecord {
 // keeps the last 5 batches per producer, answers a duplicate with its original offsets and refuses
 // a gap with OUT_OF_ORDER_SEQUENCE_NUMBER. After a retriable error the failed batches of the
 // partition go back to the head of its queue in sequence order and are resent byte for byte, in
-// order. Without idempotence one batch per partition is in flight, so retries never reorder.
+// order. Without idempotence the same number of batches may be in flight, and a retry can land
+// after a later batch, as in Java; set max_in_flight_per_connection = 1 to keep the order then.
 // Retriable errors (leader moved, timeouts, network) refresh metadata and retry until
 // delivery.timeout.ms.
 class Producer {

@@ -77,6 +77,13 @@ void add_produce(CLI::App& app, CliOptions& o) {
   produce->add_option("--linger-ms", p.linger_ms, "linger.ms")->capture_default_str();
   produce->add_option("--batch-size", p.batch_size, "batch.size in bytes")->capture_default_str();
   produce->add_flag("!--no-idempotence", p.idempotence, "Turn off the idempotent producer");
+  produce
+      ->add_option(
+          "--max-in-flight", p.max_in_flight,
+          "max.in.flight.requests.per.connection (batches of a partition in flight; 1 keeps the order "
+          "without idempotence)")
+      ->check(CLI::Range(1, 5))
+      ->capture_default_str();
   produce->add_option("-f,--file", p.input, "Read lines from this file instead of stdin");
   produce->add_flag("--stats", p.stats,
                     "Print a JSON summary on stderr at the end (delivered, failed, batches in flight)");

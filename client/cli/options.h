@@ -37,8 +37,9 @@ struct ProduceOptions {
   int64_t linger_ms = 5;
   int64_t batch_size = 16384;
   bool idempotence = true;
-  std::string input;   // file; empty or "-" = stdin
-  bool stats = false;  // a JSON summary line on stderr at the end
+  size_t max_in_flight = 5;  // max.in.flight.requests.per.connection
+  std::string input;         // file; empty or "-" = stdin
+  bool stats = false;        // a JSON summary line on stderr at the end
 };
 
 struct ConsumeOptions {

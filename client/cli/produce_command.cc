@@ -47,6 +47,7 @@ int run_produce(const CliOptions& o) {
   config.linger = std::chrono::milliseconds(p.linger_ms);
   config.batch_size = static_cast<size_t>(p.batch_size);
   config.enable_idempotence = p.idempotence;
+  config.max_in_flight_per_connection = p.max_in_flight;
   config.max_block = std::chrono::milliseconds(o.global.timeout_ms);
   auto codec = parse_compression(p.compression);
   if (!codec) return fail(codec.error());
