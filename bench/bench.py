@@ -76,7 +76,7 @@ def main() -> int:
     build = Path(os.environ.get("GREGOR_BUILD_DIR", repo / "build"))
     paths = {"gregor_broker": build / "broker/gregor-broker", "gregor_cli": build / "client/cli/gregor",
              "kafka_libs": repo / ".state/kafka-3.9/libs", "tools_libs": repo / ".state/bench/kafka-tools-libs",
-             "bench_classes": repo / ".state/bench/classes"}
+             "bench_classes": repo / ".state/bench/classes", "rdkafka_perf": repo / ".state/bench/rdkafka-perf"}
     for k, p in paths.items():
         if not p.exists():
             log(f"missing {k}: {p}")

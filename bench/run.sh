@@ -48,6 +48,19 @@ if [ ! -e "$CLASSES/E2eLatency.class" ] || [ -n "$(find "$REPO/bench/java" -newe
   touch "$CLASSES/E2eLatency.class"
 fi
 
+# librdkafka's producer as a third load tool for W1/W2 (bench/c/rdkafka_perf.c, Debian's librdkafka).
+dpkg-query -W -f='${Status}' librdkafka-dev 2>/dev/null | grep -q "install ok installed" || {
+  say "apt-get install librdkafka-dev"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends librdkafka-dev gcc >/dev/null
+}
+RDKAFKA_PERF="$STATE/rdkafka-perf"
+if [ ! -x "$RDKAFKA_PERF" ] || [ "$REPO/bench/c/rdkafka_perf.c" -nt "$RDKAFKA_PERF" ]; then
+  say "cc bench/c/rdkafka_perf.c"
+  mkdir -p "$STATE"
+  gcc -O2 -Wall -Wextra -Werror -o "$RDKAFKA_PERF" "$REPO/bench/c/rdkafka_perf.c" -lrdkafka
+fi
+
 # matplotlib for the chart, in the repository's venv.
 VENV="$REPO/.venv"
 [ -x "$VENV/bin/python" ] || python3 -m venv "$VENV"
@@ -58,9 +71,14 @@ VENV="$REPO/.venv"
 # The storage engine alone (issue 4): append, sendfile read and recovery beside dd on the broker's disk.
 LOG_BENCH="${GREGOR_BUILD_DIR:-$REPO/build}/log/gregor-log-bench"
 if [ -x "$LOG_BENCH" ]; then
-  MIB=1024; for a in "$@"; do [ "$a" = "--quick" ] && MIB=256; done
-  mkdir -p "$REPO/bench/results"
-  out="$REPO/bench/results/$(date -u +%Y-%m-%d-%H%M)-$(hostname -s)-log.json"
+  MIB=1024; OUT_DIR="$REPO/bench/results"; prev=""
+  for a in "$@"; do
+    [ "$a" = "--quick" ] && MIB=256
+    [ "$prev" = "--out" ] && OUT_DIR="$a"
+    prev="$a"
+  done
+  mkdir -p "$OUT_DIR"
+  out="$OUT_DIR/$(date -u +%Y-%m-%d-%H%M)-$(hostname -s)-log.json"
   say "gregor-log-bench ($MIB MiB) -> $out"
   "$LOG_BENCH" "$STATE/log-bench" --mib "$MIB" | tee "$out"
   rm -rf "$STATE/log-bench"

@@ -15,6 +15,13 @@ int32_t DefaultPartitioner::partition(const std::string& topic, std::optional<st
   return p;
 }
 
+std::optional<int32_t> DefaultPartitioner::sticky_partition(const std::string& topic,
+                                                            int32_t num_partitions) const {
+  auto it = sticky_.find(topic);
+  if (it == sticky_.end() || it->second >= num_partitions) return std::nullopt;
+  return it->second;
+}
+
 void DefaultPartitioner::on_new_batch(const std::string& topic, int32_t previous_partition) {
   auto it = sticky_.find(topic);
   if (it != sticky_.end() && it->second == previous_partition) sticky_.erase(it);

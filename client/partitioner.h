@@ -23,6 +23,9 @@ class DefaultPartitioner {
   int32_t partition(const std::string& topic, std::optional<std::span<const uint8_t>> key,
                     int32_t num_partitions, const std::vector<int32_t>& available);
 
+  // The current sticky partition of `topic` for null keys, if one is chosen and still exists.
+  std::optional<int32_t> sticky_partition(const std::string& topic, int32_t num_partitions) const;
+
   // A batch for the sticky partition filled up: the next null-key record picks a new one.
   void on_new_batch(const std::string& topic, int32_t previous_partition);
 

@@ -78,12 +78,20 @@ Result<const TopicInfo*, ClientError> Producer::topic_metadata(const std::string
 }
 
 Result<void, ClientError> Producer::send(ProducerRecord record, DeliveryCallback callback) {
+  auto key = record.key ? std::optional<std::span<const uint8_t>>(*record.key) : std::nullopt;
+  auto value = record.value ? std::optional<std::span<const uint8_t>>(*record.value) : std::nullopt;
+  return send(
+      ProducerRecordView{record.topic, record.partition, key, value, record.headers, record.timestamp},
+      std::move(callback));
+}
+
+Result<void, ClientError> Producer::send(const ProducerRecordView& record, DeliveryCallback callback) {
   if (fatal_) return unexpected(*fatal_);
   auto topic = topic_metadata(record.topic);
   if (!topic) return unexpected(topic.error());
   int32_t num_partitions = static_cast<int32_t>((*topic)->partitions.size());
-  auto key = record.key ? std::optional<std::span<const uint8_t>>(*record.key) : std::nullopt;
-  auto value = record.value ? std::optional<std::span<const uint8_t>>(*record.value) : std::nullopt;
+  const auto& key = record.key;
+  const auto& value = record.value;
   int32_t partition;
   if (record.partition) {
     partition = *record.partition;
@@ -93,6 +101,10 @@ Result<void, ClientError> Producer::send(ProducerRecord record, DeliveryCallback
                                        " does not exist (" + std::to_string(num_partitions) +
                                        " partitions)"));
     }
+  } else if (key) {
+    partition = partitioner_.partition(record.topic, key, num_partitions, {});  // murmur2: no list needed
+  } else if (auto sticky = partitioner_.sticky_partition(record.topic, num_partitions)) {
+    partition = *sticky;  // the common null-key case: no list of available partitions to build
   } else {
     std::vector<int32_t> available;
     for (const auto& p : (*topic)->partitions) {
@@ -102,8 +114,7 @@ Result<void, ClientError> Producer::send(ProducerRecord record, DeliveryCallback
   }
   int64_t timestamp = record.timestamp >= 0 ? record.timestamp : now_ms();
   TopicPartition tp{record.topic, partition};
-  auto result =
-      accumulator_.append(tp, key, value, record.headers, timestamp, std::move(callback), Clock::now());
+  auto result = accumulator_.append(tp, key, value, record.headers, timestamp, std::move(callback));
   ++pending_records_;
   if (!key && !record.partition && result.batch_full) partitioner_.on_new_batch(record.topic, partition);
   if (result.batch_full) run_sender();
@@ -233,7 +244,7 @@ bool Producer::drain_once() {
         batch->builder.set_producer(producer_id_, producer_epoch_, seq);
         seq += static_cast<int32_t>(batch->record_count());  // wraps at INT32_MAX as Java does (rare)
       }
-      batch->bytes = batch->builder.build();
+      batch->bytes = batch->builder.release();
     }
     in_flight_.sent(tp, *leader);
     by_node[*leader].push_back(std::move(batch));

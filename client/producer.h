@@ -42,6 +42,18 @@ struct ProducerRecord {
   int64_t timestamp = -1;  // -1: now
 };
 
+// A record whose bytes the caller keeps: send() copies key and value into the batch before it
+// returns, so one buffer can serve every record (no allocation per record, as librdkafka without
+// RD_KAFKA_MSG_F_COPY).
+struct ProducerRecordView {
+  const std::string& topic;
+  std::optional<int32_t> partition;
+  std::optional<std::span<const uint8_t>> key;
+  std::optional<std::span<const uint8_t>> value;
+  const std::vector<RecordHeader>& headers;
+  int64_t timestamp = -1;  // -1: now
+};
+
 // Records go to per-partition batches; a batch is sent when full (batch.size), after linger.ms,
 // or on flush(). Batches for partitions led by the same broker share one Produce request, and up
 // to max_in_flight_per_connection requests may be in flight per connection. With idempotence (the
@@ -63,6 +75,7 @@ class Producer {
   // max.block.ms or the record names a partition that does not exist; everything later is
   // reported through the callback (run from poll()/flush()).
   Result<void, ClientError> send(ProducerRecord record, DeliveryCallback callback = {});
+  Result<void, ClientError> send(const ProducerRecordView& record, DeliveryCallback callback = {});
   // Sends what is ready and delivers callbacks for up to `timeout`.
   void poll(std::chrono::milliseconds timeout);
   // Sends everything queued and waits for every answer.

@@ -27,7 +27,7 @@ RecordAccumulator::AppendResult RecordAccumulator::append(const TopicPartition& 
                                                           std::optional<std::span<const uint8_t>> value,
                                                           const std::vector<RecordHeader>& headers,
                                                           int64_t timestamp, DeliveryCallback callback,
-                                                          Clock::time_point now) {
+                                                          std::optional<Clock::time_point> now) {
   auto& queue = queues_[tp];
   AppendResult result;
   ProducerBatch* last = queue.empty() ? nullptr : queue.back().get();
@@ -41,7 +41,9 @@ RecordAccumulator::AppendResult RecordAccumulator::append(const TopicPartition& 
     }
   }
   if (last == nullptr) {
-    queue.push_back(std::make_unique<ProducerBatch>(tp, compression_, compression_level_, now));
+    queue.push_back(std::make_unique<ProducerBatch>(tp, compression_, compression_level_,
+                                                    now ? *now : Clock::now(),
+                                                    std::min<size_t>(batch_size_, kMaxReserve)));
     ++batches_;
     last = queue.back().get();
     result.new_batch = queue.size() > 1;

@@ -48,6 +48,10 @@ struct ProducerBatch {
 
   ProducerBatch(TopicPartition t, batch::Compression c, int level, Clock::time_point now)
       : tp(std::move(t)), builder(c, level), created(now) {}
+  ProducerBatch(TopicPartition t, batch::Compression c, int level, Clock::time_point now, size_t reserve)
+      : ProducerBatch(std::move(t), c, level, now) {
+    builder.reserve(reserve);
+  }
   size_t record_count() const { return builder.record_count(); }
   // Completes every record with its offset (base_offset + index) or the error.
   void complete(int64_t base_offset, const std::optional<ClientError>& error);
@@ -65,7 +69,9 @@ class RecordAccumulator {
 
   AppendResult append(const TopicPartition& tp, std::optional<std::span<const uint8_t>> key,
                       std::optional<std::span<const uint8_t>> value, const std::vector<RecordHeader>& headers,
-                      int64_t timestamp, DeliveryCallback callback, Clock::time_point now);
+                      int64_t timestamp, DeliveryCallback callback,
+                      std::optional<Clock::time_point> now = std::nullopt);  // nullopt: read the clock
+                                                                             // only if a batch starts
 
   // Partitions whose first batch may be sent at `now`: it is full (not the last in its queue, or
   // at batch.size), lingered long enough, a retry whose backoff has passed, or a flush is on.
@@ -89,6 +95,9 @@ class RecordAccumulator {
  private:
   bool is_full(const ProducerBatch& b, size_t queue_length) const;
 
+  // A new batch reserves batch.size up to this (Java's BufferPool hands out batch.size buffers); larger
+  // batches grow geometrically, so a partition with a few records does not pin a MiB.
+  static constexpr size_t kMaxReserve = 64 * 1024;
   size_t batch_size_;
   std::chrono::milliseconds linger_;
   batch::Compression compression_;

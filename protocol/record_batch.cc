@@ -284,20 +284,35 @@ void RecordBatchBuilder::append(std::optional<std::span<const uint8_t>> key,
                                 const std::vector<RecordHeader>& headers, int64_t timestamp) {
   if (count_ == 0) base_timestamp_ = timestamp;
   max_timestamp_ = std::max(max_timestamp_, timestamp);
-  encode_record(records_, timestamp - base_timestamp_, count_, key, value, headers);
+  encode_record(buffer_, timestamp - base_timestamp_, count_, key, value, headers);
   ++count_;
 }
 
 std::vector<uint8_t> RecordBatchBuilder::build() const {
   if (count_ == 0) throw std::logic_error("RecordBatchBuilder::build: no records");
-  auto body = compress(compression_, records_, compression_level_);
+  auto records = std::span<const uint8_t>(buffer_).subspan(batch::kHeaderSize);
+  auto body = compress(compression_, records, compression_level_);
   if (!body) throw std::logic_error("RecordBatchBuilder::build: " + body.error());
   Bytes out(batch::kHeaderSize + body->size());
-  uint8_t* p = out.data();
+  std::copy(body->begin(), body->end(), out.data() + batch::kHeaderSize);
+  write_header(out.data(), out.size());
+  return out;
+}
+
+std::vector<uint8_t> RecordBatchBuilder::release() {
+  if (compression_ != batch::Compression::none) return build();
+  if (count_ == 0) throw std::logic_error("RecordBatchBuilder::release: no records");
+  write_header(buffer_.data(), buffer_.size());
+  std::vector<uint8_t> out = std::move(buffer_);
+  buffer_.clear();  // record_count() still describes the released batch
+  return out;
+}
+
+void RecordBatchBuilder::write_header(uint8_t* p, size_t total_size) const {
   int16_t attributes = static_cast<int16_t>(compression_);
   if (transactional_) attributes |= batch::kTransactionalBit;
   store_be64(p + batch::kBaseOffset, 0);
-  store_be32(p + batch::kBatchLength, static_cast<uint32_t>(out.size() - batch::kLogOverhead));
+  store_be32(p + batch::kBatchLength, static_cast<uint32_t>(total_size - batch::kLogOverhead));
   store_be32(p + batch::kPartitionLeaderEpoch, static_cast<uint32_t>(-1));
   p[batch::kMagic] = static_cast<uint8_t>(batch::kMagicV2);
   store_be16(p + batch::kAttributes, static_cast<uint16_t>(attributes));
@@ -308,9 +323,7 @@ std::vector<uint8_t> RecordBatchBuilder::build() const {
   store_be16(p + batch::kProducerEpoch, static_cast<uint16_t>(producer_epoch_));
   store_be32(p + batch::kBaseSequence, static_cast<uint32_t>(base_sequence_));
   store_be32(p + batch::kRecordsCount, static_cast<uint32_t>(count_));
-  std::copy(body->begin(), body->end(), p + batch::kHeaderSize);
   batch::Header(p).update_crc();
-  return out;
 }
 
 }  // namespace gregor

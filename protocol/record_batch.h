@@ -120,11 +120,16 @@ class RecordBatchBuilder {
   size_t record_count() const { return static_cast<size_t>(count_); }
   bool empty() const { return count_ == 0; }
   // Size of the batch if built uncompressed (an upper estimate for compressed batches).
-  size_t estimated_size() const { return batch::kHeaderSize + records_.size(); }
+  size_t estimated_size() const { return buffer_.size(); }
+  // Room for a batch of about `bytes` (batch.size), so appends do not reallocate.
+  void reserve(size_t bytes) { buffer_.reserve(bytes); }
 
   // The finished batch. Building an empty batch, or with an invalid compression level, is a caller bug
   // and throws std::logic_error.
   std::vector<uint8_t> build() const;
+  // build() without the copy: an uncompressed batch is finished in place and handed over. Afterwards only
+  // record_count() may be used (it still describes the released batch).
+  std::vector<uint8_t> release();
 
  private:
   batch::Compression compression_;
@@ -136,7 +141,11 @@ class RecordBatchBuilder {
   int32_t count_ = 0;
   int64_t base_timestamp_ = -1;
   int64_t max_timestamp_ = -1;
-  std::vector<uint8_t> records_;  // uncompressed records area
+  // The batch being built: kHeaderSize bytes for the header (written by build/release), then the
+  // uncompressed records, so an uncompressed batch needs no copy to finish.
+  std::vector<uint8_t> buffer_ = std::vector<uint8_t>(batch::kHeaderSize);
+
+  void write_header(uint8_t* p, size_t total_size) const;
 };
 
 }  // namespace gregor

@@ -37,6 +37,24 @@ TITLES = {"W1": "W1 produce 1 KiB, RF1, acks=1", "W2": "W2 produce 100 B, RF1, a
           "rss_w1": "Memory", "startup": "Start-up", "failover": "Failover (RF3 cluster)"}
 
 
+def client_check(points) -> list[str]:
+    """gregor perf produce beside librdkafka, both against the same broker in the same run (issue 7's goal)."""
+    out = []
+    for wl in ("W1", "W2"):
+        for system in ("gregor", "kafka"):
+            ours = values(points, wl, system, "gregor perf produce", "records_per_s")
+            theirs = values(points, wl, system, "librdkafka rdkafka-perf", "records_per_s")
+            if ours and theirs:
+                ratio = statistics.median(ours) / statistics.median(theirs)
+                out.append(f"| {TITLES.get(wl, wl)} | {system} | {cell(ours, None)} | {cell(theirs, None)} | "
+                           f"{ratio:.2f}× | {'yes' if ratio >= 1.0 else 'no'} |")
+    if not out:
+        return []
+    return ["", "## Client check: gregor perf produce beside librdkafka (same broker, same settings)", "",
+            "| Workload | broker | gregor perf records/s | librdkafka records/s | ratio | >= 1.0× |",
+            "|---|---|---|---|---|---|"] + out
+
+
 def values(points, wl, system, tool, key):
     return [p[key] for p in points if p["workload"] == wl and p["system"] == system and p["tool"] == tool
             and p.get(key) is not None and "na" not in p]
@@ -154,6 +172,7 @@ def write(res: dict, md_path: Path, png_path: Path) -> None:
                      f"{cell(r['gregor'], r['gregor_na'])} | {cell(r['kafka'], r['kafka_na'])} | {ratio} | {goal} | "
                      f"{r['met']} | {r['limit']} |")
     lines += [""] + [f"[{i}] n/a: {reason}" + "  " for i, reason in enumerate(NOTES, 1)]
+    lines += client_check(res.get("points", []))
     lines += ["", f"Chart: `{png_path.name}`. Raw points: `{md_path.with_suffix('.json').name}`; tool output lines "
               "(Kafka's perf-test format) in bench/results/tmp/ (not committed).", ""]
     md_path.write_text("\n".join(lines))
@@ -237,7 +256,7 @@ def short(tool: str) -> str:
         return "Kafka tool"
     if tool.startswith("gregor perf"):
         return "gregor perf"
-    return tool.split(" ")[0]
+    return tool.split(" ")[0]  # librdkafka, E2eLatency, ...
 
 
 def legend(ax) -> None:

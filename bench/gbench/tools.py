@@ -103,12 +103,14 @@ class Tools:
     # --- producers and consumers --------------------------------------------------------------------------
     def producer_perf(self, tool: str, bootstrap: str, topic: str, records: int, size: int, props: dict,
                       timeout: float) -> dict:
-        """tool = 'kafka' (ProducerPerformance) or 'gregor' (gregor perf produce)."""
+        """tool = 'kafka' (ProducerPerformance), 'gregor' (gregor perf produce) or 'rdkafka' (librdkafka)."""
         kv = [f"{k}={v}" for k, v in props.items()]
         args = ["--topic", topic, "--num-records", str(records), "--record-size", str(size), "--throughput", "-1"]
         if tool == "kafka":
             cmd = self.java("org.apache.kafka.tools.ProducerPerformance",
                             args + ["--producer-props", f"bootstrap.servers={bootstrap}"] + kv)
+        elif tool == "rdkafka":
+            cmd = [str(self.paths["rdkafka_perf"]), bootstrap, topic, str(records), str(size)] + kv
         else:
             cmd = self.gregor(bootstrap, ["perf", "produce"] + args + ["--producer-props"] + kv)
         out, wall, cpu = self.run(f"produce-{tool}-{topic}", cmd, timeout)
@@ -146,6 +148,8 @@ class Tools:
 
 
 def tool_name(tool: str, kind: str) -> str:
+    if tool == "rdkafka":
+        return "librdkafka rdkafka-perf"
     if tool == "kafka":
         return "ProducerPerformance" if kind == "produce" else "ConsumerPerformance"
     return f"gregor perf {kind}"

@@ -15,6 +15,8 @@ W1_PROPS = {"acks": "1", "linger.ms": "5", "batch.size": "16384", "compression.t
             "enable.idempotence": "false"}
 W5_PROPS = dict(W1_PROPS, acks="all")
 TOOLS = ("kafka", "gregor")  # kafka = Kafka's ProducerPerformance/ConsumerPerformance; gregor = gregor perf
+# W1/W2 also run librdkafka (bench/c/rdkafka_perf.c): gregor perf produce must keep up with it (issue 7).
+SINGLE_PRODUCE_TOOLS = TOOLS + ("rdkafka",)
 
 
 class RssSampler:
@@ -94,11 +96,11 @@ class Runner:
 
     def produce_workload(self, wl: str, system: str, rep: int, brokers, records: int, size: int, props: dict,
                          rf: int) -> list[str]:
-        """Both producer tools, each into its own new topic; returns the topics that got all records."""
+        """Every producer tool, each into its own new topic; returns the topics that got all records."""
         brokers = brokers if isinstance(brokers, list) else [brokers]
         bootstrap = brokers[0].bootstrap
         done = []
-        for tool in TOOLS:
+        for tool in (SINGLE_PRODUCE_TOOLS if rf == 1 else TOOLS):
             topic = f"{wl.lower()}-{tool}"
             try:
                 configs = {"min.insync.replicas": 2} if rf > 1 else None

@@ -116,15 +116,21 @@ int run_perf_produce(const CliOptions& o) {
     window = Window{};
   };
 
-  std::function<void(Clock::time_point, const std::optional<ClientError>&)> delivered =
-      [&](Clock::time_point send_time, const std::optional<ClientError>& e) {
+  // Latency in wall-clock milliseconds, as ProducerPerformance (System.currentTimeMillis): the send
+  // time is also the record's timestamp, so a record costs one clock read when sent, one when acked.
+  auto wall_ms = [] {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+  };
+  std::function<void(int64_t, const std::optional<ClientError>&)> delivered =
+      [&](int64_t send_ms, const std::optional<ClientError>& e) {
         if (e) {
           ++errors;
           if (!first_error) first_error = e;
           return;
         }
-        auto latency =
-            std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - send_time).count();
+        int64_t latency = std::max<int64_t>(wall_ms() - send_ms, 0);
         latencies.push_back(static_cast<int32_t>(latency));
         for (Window* w : {&total, &window}) {
           ++w->count;
@@ -138,14 +144,17 @@ int run_perf_produce(const CliOptions& o) {
   // would leave too few batches to keep every partition's pipeline full.
   const size_t max_pending =
       std::max<size_t>(100000, kBufferMemory / static_cast<size_t>(std::max<int64_t>(p.record_size, 1)));
+  const std::vector<RecordHeader> no_headers;
+  const std::span<const uint8_t> value_view(value);
   auto start = Clock::now();
   for (int64_t i = 0; i < p.num_records; ++i) {
-    auto send_time = Clock::now();
-    ProducerRecord record{p.topic, std::nullopt, std::nullopt, value, {}, -1};
-    auto r = prod.send(std::move(record), [&delivered, send_time](const RecordMetadata&,
-                                                                  const std::optional<ClientError>& e) {
-      delivered(send_time, e);  // two words captured: std::function keeps them without allocating
-    });
+    int64_t send_ms = wall_ms();
+    // One payload buffer for every record, as ProducerPerformance reuses its byte[].
+    ProducerRecordView record{p.topic, std::nullopt, std::nullopt, value_view, no_headers, send_ms};
+    auto r =
+        prod.send(record, [&delivered, send_ms](const RecordMetadata&, const std::optional<ClientError>& e) {
+          delivered(send_ms, e);  // two words captured: std::function keeps them without allocating
+        });
     if (!r) return fail(r.error());
     if (i % 128 == 0) prod.poll(std::chrono::milliseconds(0));
     while (prod.pending() > max_pending) prod.poll(std::chrono::milliseconds(1));
