@@ -11,8 +11,9 @@ from .tools import Tools, ToolFailed
 
 GIB = 2**30
 # Producer settings of W1/W2 (identical for both systems and both tools).
+# max.in.flight is Java's and gregor's default (5), said explicitly because librdkafka's default is 1,000,000.
 W1_PROPS = {"acks": "1", "linger.ms": "5", "batch.size": "16384", "compression.type": "none",
-            "enable.idempotence": "false"}
+            "enable.idempotence": "false", "max.in.flight.requests.per.connection": "5"}
 W5_PROPS = dict(W1_PROPS, acks="all")
 TOOLS = ("kafka", "gregor")  # kafka = Kafka's ProducerPerformance/ConsumerPerformance; gregor = gregor perf
 # W1/W2 also run librdkafka (bench/c/rdkafka_perf.c): gregor perf produce must keep up with it (issue 7).
