@@ -14,7 +14,7 @@ def report(parts):
 
 
 if client == "confluent":
-    from confluent_kafka import Consumer
+    from confluent_kafka import Consumer, KafkaException
     c = Consumer({"bootstrap.servers": bootstrap, "group.id": group, "session.timeout.ms": 6000,
                   "heartbeat.interval.ms": 500, "auto.offset.reset": "earliest", "enable.auto.commit": False})
     current = set()
@@ -31,7 +31,12 @@ if client == "confluent":
         m = c.poll(0.2)
         if m is not None and not m.error():
             print(f"READ {m.partition()} {m.offset()}", flush=True)
-            c.commit(message=m, asynchronous=False)
+            try:
+                c.commit(message=m, asynchronous=False)
+            except KafkaException as e:
+                # A commit during a rebalance fails (UNKNOWN_MEMBER_ID after a session timeout, REBALANCE_IN_
+                # PROGRESS); an application carries on, and the partition's next owner reads the record again.
+                print(f"COMMIT-FAILED {m.partition()} {m.offset()} {e}", flush=True)
 else:
     from kafka import KafkaConsumer
     c = KafkaConsumer(topic, bootstrap_servers=bootstrap, group_id=group, session_timeout_ms=6000,
@@ -47,4 +52,7 @@ else:
             for r in records:
                 print(f"READ {tp.partition} {r.offset}", flush=True)
         if batch:
-            c.commit()
+            try:
+                c.commit()
+            except Exception as e:  # noqa: BLE001 - kafka-python's CommitFailedError and friends, as above
+                print(f"COMMIT-FAILED {e}", flush=True)
