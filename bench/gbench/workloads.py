@@ -142,10 +142,14 @@ class Runner:
                 self.na("W3", system, tool_label(tool, "consume"), rep, f"run failed: {e}")
 
     def latency_workload(self, system: str, rep: int, b) -> None:
-        """W4: open-loop 1 KiB at 50% of Kafka's W1 maximum (fixed from Kafka's first W1 run)."""
+        """W4: open-loop 1 KiB at 50% of Kafka's W1 maximum (fixed from Kafka's first W1 run). The maximum is
+        the one measured with Kafka's own tool, i.e. the Java client that E2eLatency uses too: librdkafka's
+        higher W1 figure would ask the Java client for a rate it cannot send, and both systems would then show
+        the tool's backlog instead of their latency."""
         if self.w4_rate is None:
             kafka_w1 = [p["records_per_s"] for p in self.results["points"]
-                        if p["workload"] == "W1" and p["system"] == "kafka" and "records_per_s" in p]
+                        if p["workload"] == "W1" and p["system"] == "kafka" and "records_per_s" in p
+                        and p.get("tool") == tool_label("kafka", "produce")]
             if not kafka_w1:
                 self.na("W4", system, "E2eLatency", rep, "no Kafka W1 maximum measured yet")
                 return
