@@ -9,8 +9,8 @@
 
 namespace gregor::client {
 
-// The producer pipelines up to `max_per_partition` batches of one partition (5 with idempotence,
-// 1 without, so a retry can never overtake a later batch). All batches of a partition in flight
+// The producer pipelines up to `max_per_partition` batches of one partition (max.in.flight, 5 by
+// default; without idempotence a retry may then overtake a later batch, as in Java). All batches of a partition in flight
 // go to one broker: a leader change waits until they are answered, so the old and the new leader
 // never hold different parts of one sequence run at once. A retried batch goes alone: the batches
 // behind it failed too (the broker refuses a gap with OUT_OF_ORDER_SEQUENCE_NUMBER) and are resent
