@@ -10,9 +10,9 @@
 namespace gregor::client {
 
 // The producer pipelines up to `max_per_partition` batches of one partition (max.in.flight, 5 by
-// default; without idempotence a retry may then overtake a later batch, as in Java). All batches of a partition in flight
-// go to one broker: a leader change waits until they are answered, so the old and the new leader
-// never hold different parts of one sequence run at once. A retried batch goes alone: the batches
+// default; without idempotence a retry may then overtake a later batch, as in Java). All batches of a
+// partition in flight go to one broker: a leader change waits until they are answered, so the old and the new
+// leader never hold different parts of one sequence run at once. A retried batch goes alone: the batches
 // behind it failed too (the broker refuses a gap with OUT_OF_ORDER_SEQUENCE_NUMBER) and are resent
 // one by one in sequence order once it is written.
 class InFlightBatches {
