@@ -300,12 +300,23 @@ int groups_watch(Admin& admin, const CliOptions& o) {
   int64_t rebalances = 0;
   int64_t events = 0;
   auto interval = std::chrono::milliseconds(std::max<int64_t>(g.interval_ms, 10));
+  // Runs the client's loop until the next poll so its connections stay serviced.
+  auto pump_until = [&admin](Clock::time_point next) {
+    while (!g_stop && Clock::now() < next) admin.client().run_once(std::chrono::milliseconds(50));
+  };
   while (!g_stop) {
     if (g.watch_timeout_ms >= 0 && Clock::now() - start >= std::chrono::milliseconds(g.watch_timeout_ms))
       break;
     auto next = Clock::now() + interval;
     auto desc = admin.describe_group(g.group);
-    if (!desc) return fail(desc.error());
+    if (!desc) {
+      // A watch outlives coordinator moves and __consumer_offsets being created: say so and keep watching.
+      if (!desc.error().retriable()) return fail(desc.error());
+      std::cerr << now_iso8601() << " group=" << g.group
+                << " describe failed, retrying: " << desc.error().to_string() << std::endl;
+      pump_until(next);
+      continue;
+    }
     WatchSnapshot cur = watch_snapshot(*desc);
     if (auto e = watch_transition(prev, cur, rebalances)) {
       rebalances = e->rebalances;
@@ -318,8 +329,7 @@ int groups_watch(Admin& admin, const CliOptions& o) {
       if (g.max_events >= 0 && ++events >= g.max_events) break;
     }
     prev = std::move(cur);
-    // Runs the client's loop meanwhile so its connections stay serviced.
-    while (!g_stop && Clock::now() < next) admin.client().run_once(std::chrono::milliseconds(50));
+    pump_until(next);
   }
   return 0;
 }

@@ -171,7 +171,10 @@ class Cluster:
         return json.loads(self.host_cli("--format", "json", "cluster", "info").stdout)
 
     def logs(self, service, tail=60):
-        r = self.run([self.engine, "logs", "--tail", str(tail), self.container(service)], check=False)
+        return self.logs_of(self.container(service), tail)
+
+    def logs_of(self, container, tail=60):
+        r = self.run([self.engine, "logs", "--tail", str(tail), container], check=False)
         return r.stdout + r.stderr
 
 

@@ -237,9 +237,14 @@ def test_group_rebalance_seen_by_groups_watch(cluster, single_broker, target):
         [cluster.engine, "exec", cluster.container("tools"), "gregor", "--brokers", bootstrap, "--format", "json",
          "groups", "watch", group, "--interval-ms", "200", "--timeout-ms", "150000"],
         env=cluster.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    events = []
+    events, watch_stderr, consumers = [], [], []
     lines = queue.Queue()
     threading.Thread(target=lambda: [lines.put(x) for x in watch.stdout], daemon=True).start()
+    threading.Thread(target=lambda: [watch_stderr.append(x) for x in watch.stderr], daemon=True).start()
+
+    def diagnostics():
+        logs = "".join(f"\n--- {c} ---\n{cluster.logs_of(c, tail=30)}" for c in consumers)
+        return f"watch exit code {watch.poll()}, watch stderr:\n{''.join(watch_stderr[-30:])}{logs}"
 
     def next_event_matching(what, pred, timeout=90):
         """The first watch event (seen or coming within timeout) that satisfies pred."""
@@ -256,7 +261,8 @@ def test_group_rebalance_seen_by_groups_watch(cluster, single_broker, target):
             events.append(e)
             if pred(e):
                 return e
-        raise AssertionError(f"groups watch never showed {what} within {timeout}s; events: {events}")
+        raise AssertionError(f"groups watch never showed {what} within {timeout}s; events: {events}; "
+                             f"{diagnostics()}")
 
     def stable_with(n):
         return lambda e: e["state"] == "Stable" and e["members"] == n and all(e["assignment"].values())
@@ -264,8 +270,10 @@ def test_group_rebalance_seen_by_groups_watch(cluster, single_broker, target):
     try:
         consumer_args = ["gregor", "--brokers", bootstrap, "consume", topic, "-g", group]
         a = cluster.start_container("consumer-a", consumer_args)
+        consumers.append(a)
         one = next_event_matching("one stable member", stable_with(1))
         b = cluster.start_container("consumer-b", consumer_args)
+        consumers.append(b)
         two = next_event_matching("two stable members sharing the partitions", stable_with(2))
         assert two["rebalances"] > one["rebalances"]
         shares = [json.dumps(parts, sort_keys=True) for parts in two["assignment"].values()]
