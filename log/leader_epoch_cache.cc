@@ -3,10 +3,28 @@
 
 #include <algorithm>
 
+#include "log/background_tasks.h"
 #include "log/checkpoint_file.h"
 #include "log/logger.h"
 
 namespace gregor::log {
+
+namespace {
+
+void write_checkpoint(const std::filesystem::path& file,
+                      const std::vector<std::pair<int32_t, int64_t>>& entries) {
+  std::error_code ec;
+  if (!std::filesystem::exists(file.parent_path(), ec)) {
+    // Queued before the partition was deleted (its dir renamed for deletion): nothing left to record.
+    logger().debug("skipping leader-epoch-checkpoint of deleted {}", file.parent_path().string());
+    return;
+  }
+  if (auto w = write_epoch_checkpoint(file, entries); !w) {
+    logger().error("cannot write leader-epoch-checkpoint: {}", w.error());
+  }
+}
+
+}  // namespace
 
 Result<void, std::string> LeaderEpochCache::load() {
   entries_.clear();
@@ -69,9 +87,12 @@ void LeaderEpochCache::clear() {
 
 void LeaderEpochCache::persist() {
   if (file_.empty()) return;
-  if (auto w = write_epoch_checkpoint(file_, entries_); !w) {
-    logger().error("cannot write leader-epoch-checkpoint: {}", w.error());
-  }
+  if (background_ == nullptr) return write_checkpoint(file_, entries_);
+  // Off the loop, as Kafka does since KAFKA-15046: under other processes' disk load one fsync can take
+  // seconds, and the loop also answers ZooKeeper's pings. The helper thread keeps the writes in order; a
+  // crash before the write is harmless: recovery drops entries past the log end and re-assigns the epochs of
+  // the batches it recovers.
+  background_->submit([file = file_, entries = entries_] { write_checkpoint(file, entries); });
 }
 
 }  // namespace gregor::log

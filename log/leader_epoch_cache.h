@@ -12,6 +12,8 @@
 
 namespace gregor::log {
 
+class BackgroundTasks;
+
 class LeaderEpochCache {
  public:
   // In memory only (tests, or before the partition dir exists).
@@ -19,6 +21,8 @@ class LeaderEpochCache {
   // Backed by `file`; every change rewrites it atomically. Call load() to read what is there.
   explicit LeaderEpochCache(std::filesystem::path file) : file_(std::move(file)) {}
 
+  // From now on the file is rewritten on `background`'s thread, in order, instead of on the caller's.
+  void write_in_background(BackgroundTasks* background) { background_ = background; }
   // Reads the checkpoint file (missing = empty). Error if it is corrupt; the cache is then empty.
   Result<void, std::string> load();
 
@@ -41,6 +45,7 @@ class LeaderEpochCache {
   void persist();
 
   std::filesystem::path file_;
+  BackgroundTasks* background_ = nullptr;
   std::vector<std::pair<int32_t, int64_t>> entries_;  // ascending in both epoch and start offset
 };
 

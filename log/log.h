@@ -152,7 +152,10 @@ class Log {
 
   // With background tasks, rolled segments are fsynced and deleted files removed on that thread;
   // without, both happen inline.
-  void set_background(BackgroundTasks* background) { background_ = background; }
+  void set_background(BackgroundTasks* background) {
+    background_ = background;
+    epoch_cache_.write_in_background(background);
+  }
 
   bool offline() const { return offline_; }
   const TopicPartition& topic_partition() const { return tp_; }

@@ -190,12 +190,21 @@ void LogManager::set_topic_id(const TopicPartition& tp, const std::string& topic
   if (get_log(tp) != nullptr) write_partition_metadata(tp);
 }
 
+// On the helper thread (Kafka schedules it too: "flush-metadata-file"): creating many partitions at once, as
+// __consumer_offsets does, would otherwise cost two fsyncs each on the loop thread.
 void LogManager::write_partition_metadata(const TopicPartition& tp) {
   Log* log = get_log(tp);
   auto path = log->dir() / format::kPartitionMetadata;
-  if (auto w = write_file_atomically(path, fmt::format("version: 0\ntopic_id: {}\n", topic_ids_[tp])); !w) {
-    logger().error("[{}] cannot write {}: {}", tp.to_string(), path.string(), w.error());
-  }
+  background_->submit([path, tp, text = fmt::format("version: 0\ntopic_id: {}\n", topic_ids_[tp])] {
+    std::error_code ec;
+    if (!std::filesystem::exists(path.parent_path(), ec)) {
+      logger().debug("[{}] deleted before its partition.metadata was written", tp.to_string());
+      return;
+    }
+    if (auto w = write_file_atomically(path, text); !w) {
+      logger().error("[{}] cannot write {}: {}", tp.to_string(), path.string(), w.error());
+    }
+  });
 }
 
 void LogManager::delete_log(const TopicPartition& tp) {
@@ -229,9 +238,13 @@ std::vector<TopicPartition> LogManager::all_partitions() const {
   return tps;
 }
 
+// The periodic checkpoints (every few seconds) are written on the helper thread, in order: their fsyncs must
+// not hold up the loop, which also serves requests and answers ZooKeeper's pings.
 void LogManager::write_checkpoint_or_log(const std::filesystem::path& path, const OffsetCheckpoint& offsets) {
-  if (auto w = write_offset_checkpoint(path, offsets); !w)
-    logger().error("checkpoint {}: {}", path.string(), w.error());
+  background_->submit([path, offsets] {
+    if (auto w = write_offset_checkpoint(path, offsets); !w)
+      logger().error("checkpoint {}: {}", path.string(), w.error());
+  });
 }
 
 void LogManager::checkpoint_recovery_points() {
@@ -369,6 +382,7 @@ void LogManager::shutdown(const std::function<int64_t(const TopicPartition&)>& h
   }
   checkpoint_recovery_points();
   checkpoint_high_watermarks(hw_of);
+  background_->wait_idle(false);  // the checkpoints above are on disk before the clean-shutdown marker
   std::vector<bool> dir_clean(dirs_.size(), true);
   for (const auto& [tp, entry] : logs_) {
     if (entry.log->offline()) dir_clean[entry.dir_index] = false;  // its next start must recover

@@ -292,6 +292,28 @@ def test_watch_prints_join_and_leave(module_broker, procs, tmp_path):
     assert watch.stop(signal.SIGINT) == 0
 
 
+def test_watch_carries_on_while_the_broker_is_away(broker, procs, tmp_path):
+    """A watch is a monitor: a broker that stops answering is reported on stderr, not the end of the watch."""
+    if os.environ.get("COMPAT_TARGET") == "kafka":
+        pytest.skip("restarts the test's own broker process; the behaviour under test is the CLI's")
+    bs = broker.bootstrap
+    create_topic(bs, "away", 2)
+    watch = Proc([gregor_binary(), "--brokers", bs, "--timeout-ms", "2000", "groups", "watch", "g-away",
+                  "--interval-ms", "100", "--timeout-ms", "180000"], tmp_path / "watch.out")
+    procs.append(watch)
+    wait_for(lambda: [ln for ln in watch_lines(watch) if "state=Dead" in ln], GROUP_TIMEOUT,
+             "the watch's first line (no group yet)", watch.text)
+    broker.stop()
+    wait_for(lambda: "describe failed, retrying" in watch.text(), 60, "the watch to report the broker away",
+             watch.text)
+    assert watch.p.poll() is None, watch.text()
+    broker.start()
+    gregor_member(procs, tmp_path, bs, "away", "g-away", "member")
+    wait_for(lambda: [ln for ln in watch_lines(watch) if "state=Stable" in ln and " members=1 " in ln],
+             GROUP_TIMEOUT, "a Stable line once the broker is back", watch.text)
+    assert watch.stop(signal.SIGINT) == 0
+
+
 def test_watch_stops_after_max_events_in_json(module_broker, tmp_path):
     bs = module_broker.bootstrap
     r = gregor(bs, "--format", "json", "groups", "watch", "never-used", "--max-events", "1", "--timeout-ms", "60000")

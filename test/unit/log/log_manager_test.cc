@@ -114,6 +114,7 @@ BOOST_AUTO_TEST_CASE(UncleanStartupRecoversFromTheRecoveryPoint) {
     Log* log = *m.get_or_create_log(a, config());
     fill(*log, 40);
     m.checkpoint_recovery_points();
+    m.wait_for_background(false);  // checkpoints are written on the helper thread
     seg_base = log->segment_base_offsets().back();
   }  // no shutdown(): like a crash
   BOOST_TEST(!std::filesystem::exists(dir / ".kafka_cleanshutdown"));
@@ -149,6 +150,7 @@ BOOST_AUTO_TEST_CASE(PartitionMetadataIsWritten) {
   TopicPartition tp{"t", 1};
   m.set_topic_id(tp, "nVk7yqMhRp2XOCuWYaHZrw");
   BOOST_REQUIRE(m.get_or_create_log(tp, config()).has_value());
+  m.wait_for_background(false);  // written on the helper thread
   BOOST_TEST(read_text(dir / "t-1" / "partition.metadata") ==
              "version: 0\ntopic_id: nVk7yqMhRp2XOCuWYaHZrw\n");
 }
