@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstring>
 
 #include "protocol/api_versions_table.h"
@@ -177,6 +178,16 @@ void Connection::on_read(bufferevent* bev, void* self) {
   auto* c = static_cast<Connection*>(self);
   evbuffer* in = bufferevent_get_input(bev);
   while (c->state_ != State::Failed) {
+    if (c->reading_partial_) {
+      if (!c->fill_partial_frame(in)) return;
+      c->reading_partial_ = false;
+      std::vector<uint8_t> frame = std::move(c->partial_frame_);
+      c->partial_frame_ = {};
+      c->handle_frame(frame);
+      if (c->state_ != State::Failed && frame.capacity() <= kMaxSpareFrame)
+        c->spare_frame_ = std::move(frame);
+      continue;
+    }
     size_t available = evbuffer_get_length(in);
     if (available < 4) return;
     uint8_t size_bytes[4];
@@ -186,22 +197,57 @@ void Connection::on_read(bufferevent* bev, void* self) {
       c->fail(make_error(ErrorCode::CORRUPT_MESSAGE, "bad response frame size " + std::to_string(size)));
       return;
     }
-    if (available < 4 + static_cast<size_t>(size)) return;
     evbuffer_drain(in, 4);
+    if (available < 4 + static_cast<size_t>(size)) {
+      c->partial_frame_ = std::move(c->spare_frame_);
+      c->spare_frame_ = {};
+      c->partial_frame_.resize(size);  // zero-fills only beyond the spare's old size
+      c->partial_filled_ = 0;
+      c->reading_partial_ = true;
+      continue;
+    }
     std::vector<uint8_t> frame(size);
     evbuffer_remove(in, frame.data(), size);
-    c->handle_frame(std::move(frame));
+    c->handle_frame(frame);
   }
 }
 
-void Connection::handle_frame(std::vector<uint8_t> frame) {
+bool Connection::fill_partial_frame(evbuffer* in) {
+  size_t wanted = partial_frame_.size() - partial_filled_;
+  size_t buffered = std::min(evbuffer_get_length(in), wanted);
+  if (buffered > 0) {
+    evbuffer_remove(in, partial_frame_.data() + partial_filled_, buffered);
+    partial_filled_ += buffered;
+    wanted -= buffered;
+  }
+  // The socket is non-blocking (bufferevent made it so): read what the kernel has, up to the frame's end.
+  evutil_socket_t fd = bufferevent_getfd(bev_);
+  while (wanted > 0) {
+    ssize_t n = ::recv(fd, partial_frame_.data() + partial_filled_, wanted, 0);
+    if (n > 0) {
+      partial_filled_ += static_cast<size_t>(n);
+      wanted -= static_cast<size_t>(n);
+      continue;
+    }
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return false;  // the rest comes later
+    std::string where = host_ + ":" + std::to_string(port_);
+    fail(make_error(ErrorCode::NETWORK_EXCEPTION,
+                    n == 0 ? "connection to " + where + " closed by the broker"
+                           : "connection to " + where + ": " + evutil_socket_error_to_string(errno)));
+    return false;
+  }
+  return true;
+}
+
+void Connection::handle_frame(std::span<const uint8_t> frame) {
   if (in_flight_.empty()) {
     fail(make_error(ErrorCode::CORRUPT_MESSAGE, "response without a request"));
     return;
   }
   Pending p = std::move(in_flight_.front());
   in_flight_.pop_front();
-  Reader r{std::span<const uint8_t>(frame)};
+  Reader r{frame};
   auto correlation = decode_response_header(r, response_header_version(p.key, p.version));
   if (!correlation || *correlation != p.correlation_id) {
     in_flight_.push_front(std::move(p));  // fail() answers it with the connection error
@@ -254,6 +300,8 @@ void Connection::fail(ClientError error) {
   if (state_ == State::Failed) return;
   state_ = State::Failed;
   failure_ = std::move(error);
+  reading_partial_ = false;
+  partial_frame_ = {};
   if (timer_ != nullptr) event_del(timer_);
   if (bev_ != nullptr) {
     bufferevent_free(bev_);  // closes the socket

@@ -128,7 +128,7 @@ Result<void, ClientError> Consumer::close() {
   coordinator_.reset();
   assignment_.clear();
   state_.clear();
-  buffer_.clear();
+  drop_buffered([](const TopicPartition&) { return true; });
   has_joined_ = false;
   if (first) return unexpected(*first);
   return {};
@@ -145,7 +145,7 @@ Result<void, ClientError> Consumer::rebalance() {
   }
   assignment_.clear();
   state_.clear();
-  buffer_.clear();
+  drop_buffered([](const TopicPartition&) { return true; });
   const GroupConfig& g = coordinator_->config();
   auto parts = coordinator_->join(Clock::now() + g.rebalance_timeout + config_.client.request_timeout);
   if (!parts) return unexpected(parts.error());
@@ -237,9 +237,7 @@ Result<void, ClientError> Consumer::assign(const std::vector<TopicPartition>& pa
   std::map<TopicPartition, PartitionState> kept;
   for (const auto& tp : partitions) kept[tp] = state_[tp];
   state_ = std::move(kept);
-  std::erase_if(buffer_, [this](const ConsumerRecord& r) {
-    return !state_.contains({r.topic, r.partition});
-  });
+  drop_buffered([this](const TopicPartition& tp) { return !state_.contains(tp); });
   return {};
 }
 
@@ -248,8 +246,7 @@ void Consumer::seek(const TopicPartition& tp, int64_t offset) {
   s.position = offset;
   s.consumed = offset;
   ++s.seek_generation;
-  std::erase_if(
-      buffer_, [&tp](const ConsumerRecord& r) { return r.topic == tp.topic && r.partition == tp.partition; });
+  drop_buffered([&tp](const TopicPartition& buffered) { return buffered == tp; });
 }
 
 std::optional<int64_t> Consumer::position(const TopicPartition& tp) const {
@@ -397,41 +394,82 @@ void Consumer::send_fetches() {
             continue;
           }
           s.high_watermark = p.high_watermark;
-          const auto& bytes = std::get<std::vector<uint8_t>>(p.records);
-          auto batches = decode_batches(bytes, true);
-          if (!batches) {
-            fetch_error_ = make_error(ErrorCode::CORRUPT_MESSAGE,
-                                      tp.topic + "-" + std::to_string(tp.partition) + ": " + batches.error());
-            continue;
-          }
-          for (auto& b : *batches) {
-            if (b.last_offset < *s.position) continue;
-            if (!b.control) {
-              for (auto& rec : b.records) {
-                if (rec.offset < *s.position) continue;
-                buffer_.push_back(ConsumerRecord{tp.topic, tp.partition, rec.offset, rec.timestamp,
-                                                 b.log_append_time, std::move(rec.key), std::move(rec.value),
-                                                 std::move(rec.headers)});
-              }
-            }
-            s.position = b.last_offset + 1;
-          }
+          buffer_fetched(tp, s, std::move(std::get<std::vector<uint8_t>>(p.records)));
         }
       }
       // Pipelining: ask for the next data now, while the application works through this batch.
-      if (buffer_.size() < config_.max_poll_records) send_fetches();
+      if (buffered_records_ < config_.max_poll_records) send_fetches();
     });
   }
 }
 
-Result<std::vector<ConsumerRecord>, ClientError> Consumer::poll(std::chrono::milliseconds timeout) {
+void Consumer::buffer_fetched(const TopicPartition& tp, PartitionState& s, std::vector<uint8_t> records) {
+  auto chunk = std::make_unique<FetchedChunk>();
+  chunk->tp = tp;
+  chunk->bytes = std::move(records);
+  const std::string_view topic = chunk->tp.topic;  // the chunk is on the heap: the view stays valid
+  int64_t position = *s.position;
+  int64_t batch_first = position;  // records below it were returned before
+  bool skip_batch = false;
+  auto visited = visit_batches(
+      chunk->bytes, true, chunk->decompressed,
+      [&](const BatchInfo& b) {
+        batch_first = position;
+        skip_batch = b.last_offset < position || b.control;
+        if (b.last_offset >= position) position = b.last_offset + 1;
+      },
+      [&](const BatchInfo& b, const RecordView& v) {
+        int64_t offset = b.base_offset + v.offset_delta;
+        if (skip_batch || offset < batch_first) return;
+        chunk->records.push_back(
+            ConsumerRecordView{topic, tp.partition, offset,
+                               b.log_append_time ? b.max_timestamp : b.base_timestamp + v.timestamp_delta,
+                               b.log_append_time, v.key, v.value, v.headers});
+      });
+  if (!visited) {
+    // Nothing of this response is used: the position stays, as if it had not arrived.
+    fetch_error_ = make_error(ErrorCode::CORRUPT_MESSAGE,
+                              tp.topic + "-" + std::to_string(tp.partition) + ": " + visited.error());
+    return;
+  }
+  s.position = position;
+  if (chunk->records.empty()) return;
+  buffered_records_ += chunk->records.size();
+  buffer_.push_back(std::move(chunk));
+}
+
+void Consumer::drop_buffered(const std::function<bool(const TopicPartition&)>& drop) {
+  for (auto it = buffer_.begin(); it != buffer_.end();) {
+    if (!drop((*it)->tp)) {
+      ++it;
+      continue;
+    }
+    buffered_records_ -= (*it)->records.size() - (*it)->next;
+    retired_.push_back(std::move(*it));
+    it = buffer_.erase(it);
+  }
+}
+
+ConsumerRecord ConsumerRecordView::to_record() const {
+  auto copy = [](std::optional<std::span<const uint8_t>> b) -> std::optional<std::vector<uint8_t>> {
+    if (!b) return std::nullopt;
+    return std::vector<uint8_t>(b->begin(), b->end());
+  };
+  ConsumerRecord r{std::string(topic), partition, offset,      timestamp,
+                   log_append_time,    copy(key), copy(value), {}};
+  r.headers.reserve(headers.size());
+  for (const RecordHeaderView& h : headers) r.headers.push_back({std::string(h.key), copy(h.value)});
+  return r;
+}
+
+Result<bool, ClientError> Consumer::wait_for_records(std::chrono::milliseconds timeout) {
   auto deadline = Clock::now() + timeout;
   if (coordinator_) {
     if (auto r = maintain_group(deadline); !r) {
       // Retriable trouble (coordinator moving, rebalance not finished in time): try again next poll.
       if (r.error().retriable() || r.error().code == ErrorCode::REBALANCE_IN_PROGRESS) {
         client_->pause(std::min(timeout, config_.client.retry_backoff));
-        return std::vector<ConsumerRecord>{};
+        return false;
       }
       return unexpected(r.error());
     }
@@ -442,7 +480,7 @@ Result<std::vector<ConsumerRecord>, ClientError> Consumer::poll(std::chrono::mil
       return unexpected(make_error(ErrorCode::INVALID_REQUEST, "poll without an assignment"));
     // A member without partitions still heartbeats while it waits.
     client_->run_until(rejoining, deadline);
-    return std::vector<ConsumerRecord>{};
+    return false;
   }
   // A leader that is down or hung (requests time out) is retriable, as in Java: the partitions
   // wait for metadata to name a new leader, and poll() goes on returning what it has.
@@ -467,15 +505,40 @@ Result<std::vector<ConsumerRecord>, ClientError> Consumer::poll(std::chrono::mil
     fetch_error_.reset();
     return unexpected(e);
   }
-  std::vector<ConsumerRecord> out;
-  if (rejoining()) return out;  // the records would be revoked in a moment: the next owner reads them
-  while (!buffer_.empty() && out.size() < config_.max_poll_records) {
-    auto& rec = buffer_.front();
-    state_[{rec.topic, rec.partition}].consumed = rec.offset + 1;
-    out.push_back(std::move(rec));
-    buffer_.pop_front();
+  return !rejoining();  // the records would be revoked in a moment: the next owner reads them
+}
+
+Result<std::span<const ConsumerRecordView>, ClientError> Consumer::poll_views(
+    std::chrono::milliseconds timeout) {
+  retired_.clear();  // ends the views the previous poll handed out
+  polled_.clear();
+  auto ready = wait_for_records(timeout);
+  if (!ready) return unexpected(ready.error());
+  if (!*ready) return std::span<const ConsumerRecordView>();
+  while (!buffer_.empty() && polled_.size() < config_.max_poll_records) {
+    FetchedChunk& c = *buffer_.front();
+    size_t n = std::min(c.records.size() - c.next, config_.max_poll_records - polled_.size());
+    auto first = c.records.begin() + static_cast<std::ptrdiff_t>(c.next);
+    polled_.insert(polled_.end(), std::make_move_iterator(first),
+                   std::make_move_iterator(first + static_cast<std::ptrdiff_t>(n)));
+    c.next += n;
+    buffered_records_ -= n;
+    state_[c.tp].consumed = polled_.back().offset + 1;
+    if (c.next == c.records.size()) {
+      retired_.push_back(std::move(buffer_.front()));
+      buffer_.pop_front();
+    }
   }
   send_fetches();
+  return std::span<const ConsumerRecordView>(polled_);
+}
+
+Result<std::vector<ConsumerRecord>, ClientError> Consumer::poll(std::chrono::milliseconds timeout) {
+  auto views = poll_views(timeout);
+  if (!views) return unexpected(views.error());
+  std::vector<ConsumerRecord> out;
+  out.reserve(views->size());
+  for (const ConsumerRecordView& v : *views) out.push_back(v.to_record());
   return out;
 }
 

@@ -9,7 +9,9 @@
 #include <memory>
 #include <optional>
 #include <set>
+#include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "client/consumer_coordinator.h"
@@ -40,6 +42,22 @@ struct ConsumerRecord {
   std::optional<std::vector<uint8_t>> key;
   std::optional<std::vector<uint8_t>> value;
   std::vector<RecordHeader> headers;
+};
+
+// A fetched record in place: views into the Fetch response that carried it, valid until the next
+// poll() or poll_views() (seeks, assign() and close() do not end them earlier). Everything a
+// consumer reads, without a copy or an allocation per record.
+struct ConsumerRecordView {
+  std::string_view topic;
+  int32_t partition = 0;
+  int64_t offset = 0;
+  int64_t timestamp = -1;
+  bool log_append_time = false;
+  std::optional<std::span<const uint8_t>> key;
+  std::optional<std::span<const uint8_t>> value;
+  std::vector<RecordHeaderView> headers;
+
+  ConsumerRecord to_record() const;  // an owned copy
 };
 
 // Manual assignment (assign + seek). One Fetch per leader is in flight at a time; the next is sent as
@@ -97,6 +115,9 @@ class Consumer {
 
   // Waits up to timeout for records; returns at most max_poll_records.
   Result<std::vector<ConsumerRecord>, ClientError> poll(std::chrono::milliseconds timeout);
+  // poll() without copying the records out of the fetched data (see ConsumerRecordView): the span
+  // and the views in it are valid until the next poll() or poll_views().
+  Result<std::span<const ConsumerRecordView>, ClientError> poll_views(std::chrono::milliseconds timeout);
 
   KafkaClient& client() { return *client_; }
 
@@ -108,7 +129,23 @@ class Consumer {
     uint64_t seek_generation = 0;  // bumped by seeks: in-flight results for older positions are dropped
   };
 
+  // The records of one partition from one Fetch response, as views into its bytes (kept here).
+  struct FetchedChunk {
+    TopicPartition tp;
+    std::vector<uint8_t> bytes;
+    std::vector<std::vector<uint8_t>> decompressed;
+    std::vector<ConsumerRecordView> records;
+    size_t next = 0;  // the first record not handed out yet
+  };
+
   Consumer(ConsumerConfig config, std::unique_ptr<KafkaClient> client);
+  // The waiting part of poll(): true when buffered records may be handed out now.
+  Result<bool, ClientError> wait_for_records(std::chrono::milliseconds timeout);
+  // Decodes a partition's fetched records into a chunk; advances the position on success.
+  void buffer_fetched(const TopicPartition& tp, PartitionState& s, std::vector<uint8_t> records);
+  // Stops handing out the buffered records of partitions `drop` selects; views already handed out
+  // stay valid until the next poll.
+  void drop_buffered(const std::function<bool(const TopicPartition&)>& drop);
   Result<void, ClientError> ensure_metadata(const std::vector<TopicPartition>& tps);
   Result<void, ClientError> reset_missing_positions();
   void send_fetches();
@@ -125,7 +162,10 @@ class Consumer {
   std::vector<TopicPartition> assignment_;
   std::map<TopicPartition, PartitionState> state_;
   std::set<int32_t> fetching_nodes_;
-  std::deque<ConsumerRecord> buffer_;
+  std::deque<std::unique_ptr<FetchedChunk>> buffer_;    // in fetch order; chunks are never empty
+  size_t buffered_records_ = 0;                         // not handed out yet
+  std::vector<std::unique_ptr<FetchedChunk>> retired_;  // backing views handed out since the last poll
+  std::vector<ConsumerRecordView> polled_;              // what the last poll_views() returned
   std::optional<ClientError> fetch_error_;
   bool metadata_stale_ = false;
   bool metadata_in_flight_ = false;

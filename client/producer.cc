@@ -116,8 +116,12 @@ Result<void, ClientError> Producer::send(const ProducerRecordView& record, Deliv
   TopicPartition tp{record.topic, partition};
   auto result = accumulator_.append(tp, key, value, record.headers, timestamp, std::move(callback));
   ++pending_records_;
-  if (!key && !record.partition && result.batch_full) partitioner_.on_new_batch(record.topic, partition);
-  if (result.batch_full) run_sender();
+  // Once per batch, when it fills: a full batch waiting for in-flight room stays full until a
+  // response arrives (in poll()), so running the sender for every later record would find nothing
+  // new to send, and the sticky partition moves on once per batch (as Java's after batch.size bytes).
+  if (!result.newly_full) return {};
+  if (!key && !record.partition) partitioner_.on_new_batch(record.topic, partition);
+  run_sender();
   return {};
 }
 
@@ -126,10 +130,14 @@ void Producer::poll(std::chrono::milliseconds timeout) {
   do {
     run_sender();
     auto now = Clock::now();
-    auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now);
-    if (auto next = accumulator_.next_ready_time()) {
-      auto until_ready = std::chrono::duration_cast<std::chrono::milliseconds>(*next - now);
-      wait = std::min(wait, std::max(until_ready, std::chrono::milliseconds(0)));
+    // Rounded up: truncated, a wait under 1 ms became 0 and poll(1ms) spun on epoll_wait(0).
+    auto wait = std::chrono::ceil<std::chrono::milliseconds>(deadline - now);
+    // A batch that becomes ready later (linger, retry backoff) bounds the wait. One ready already
+    // was just left unsent by run_sender (in-flight limit, no connection or leader yet): only I/O
+    // can change that, so wait for it rather than spin on a zero timeout.
+    if (auto next = accumulator_.next_ready_time(); next && *next > now) {
+      auto until_ready = std::chrono::ceil<std::chrono::milliseconds>(*next - now);
+      wait = std::min(wait, until_ready);
     }
     client_->run_once(std::clamp(wait, std::chrono::milliseconds(0), std::chrono::milliseconds(100)));
     run_sender();
@@ -346,6 +354,7 @@ void Producer::finish(ProducerBatch& batch, int64_t base_offset, const std::opti
     acked = std::max(acked, batch.base_sequence + static_cast<int32_t>(batch.record_count()));
   }
   pending_records_ -= batch.callbacks.size();
+  ++batches_completed_;
   batch.complete(base_offset, error);
 }
 

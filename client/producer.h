@@ -85,6 +85,9 @@ class Producer {
 
   // Records accepted by send() whose callback has not run yet.
   size_t pending() const { return pending_records_; }
+  // Sent batches finished (acknowledged or failed): it moves on just before a batch's callbacks run,
+  // so a callback can tell the first record of a batch from the next ones (and read a clock once).
+  uint64_t batches_completed() const { return batches_completed_; }
   KafkaClient& client() { return *client_; }
   int64_t producer_id() const { return producer_id_; }
   // The most batches of one partition ever in flight together (at most max_in_flight_per_connection
@@ -112,6 +115,7 @@ class Producer {
   DefaultPartitioner partitioner_;
   RecordAccumulator accumulator_;
   size_t pending_records_ = 0;
+  uint64_t batches_completed_ = 0;
   size_t requests_in_flight_ = 0;
   InFlightBatches in_flight_;
   std::map<TopicPartition, int32_t> next_sequence_;

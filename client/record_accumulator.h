@@ -62,6 +62,10 @@ class RecordAccumulator {
   struct AppendResult {
     bool new_batch = false;   // the record started a batch (the previous one, if any, is full)
     bool batch_full = false;  // the partition has a full batch ready to send
+    // This append made a batch full (it reached batch.size, or the record did not fit and started a
+    // new one): the moment to wake the sender and move the sticky partition, once per batch rather
+    // than for every record appended while a full batch waits for in-flight room.
+    bool newly_full = false;
   };
 
   RecordAccumulator(size_t batch_size, std::chrono::milliseconds linger, batch::Compression compression,
@@ -94,17 +98,26 @@ class RecordAccumulator {
 
  private:
   bool is_full(const ProducerBatch& b, size_t queue_length) const;
+  using Queue = std::deque<std::unique_ptr<ProducerBatch>>;
+  // The queue of tp, remembering the last one found: a producer usually appends to the same
+  // partition many times in a row, and a map lookup compares the topic name every time.
+  Queue& queue_for(const TopicPartition& tp);
 
   // A new batch reserves batch.size up to this (Java's BufferPool hands out batch.size buffers); larger
   // batches grow geometrically, so a partition with a few records does not pin a MiB.
   static constexpr size_t kMaxReserve = 64 * 1024;
+  static constexpr size_t kMaxReservedRecords = 512;
   size_t batch_size_;
   std::chrono::milliseconds linger_;
   batch::Compression compression_;
   int compression_level_;
   bool flushing_ = false;
   size_t batches_ = 0;
-  std::map<TopicPartition, std::deque<std::unique_ptr<ProducerBatch>>> queues_;
+  size_t records_per_batch_ = 16;  // records in the last batch closed: a reserve() hint
+  std::map<TopicPartition, Queue> queues_;
+  // queue_for()'s cache; cleared whenever a queue is erased (map references stay valid otherwise).
+  const TopicPartition* cached_tp_ = nullptr;
+  Queue* cached_queue_ = nullptr;
 };
 
 }  // namespace gregor::client

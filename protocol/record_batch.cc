@@ -61,9 +61,11 @@ bool timestamp_out_of_range(int64_t ts, const RecordRules& rules) {
 
 // Decompresses the records area of a header-checked batch and walks every record through `visit`
 // (index, view) -> BatchValidation, stopping at the first failure.
+// With keep_decompressed the decompressed records area is handed to the caller (the views `visit` saw
+// point into it).
 template <class Visit>
 BatchValidation for_each_record(std::span<const uint8_t> b, size_t max_decompressed, const RecordRules& rules,
-                                Visit&& visit) {
+                                Visit&& visit, Bytes* keep_decompressed = nullptr) {
   batch::Header h = header_of(b);
   std::span<const uint8_t> area = b.subspan(batch::kHeaderSize);
   Bytes decompressed;
@@ -107,6 +109,7 @@ BatchValidation for_each_record(std::span<const uint8_t> b, size_t max_decompres
   if (pos != area.size()) {
     return fail(ErrorCode::INVALID_RECORD, fmt::format("{} bytes follow the last record", area.size() - pos));
   }
+  if (keep_decompressed != nullptr) *keep_decompressed = std::move(decompressed);
   return {};
 }
 
@@ -208,6 +211,27 @@ Result<std::vector<Record>, std::string> decode_checked(std::span<const uint8_t>
   return records;
 }
 
+// The header fields of the whole batch b found at byte `position` of a range.
+void fill_header(BatchInfo& info, std::span<const uint8_t> b, size_t position) {
+  batch::Header h = header_of(b);
+  info.position = position;
+  info.size = b.size();
+  info.base_offset = h.base_offset();
+  info.last_offset = h.last_offset();
+  info.partition_leader_epoch = h.partition_leader_epoch();
+  info.attributes = h.attributes();
+  info.compression = h.compression();
+  info.transactional = h.is_transactional();
+  info.control = h.is_control();
+  info.log_append_time = h.is_log_append_time();
+  info.base_timestamp = h.base_timestamp();
+  info.max_timestamp = h.max_timestamp();
+  info.producer_id = h.producer_id();
+  info.producer_epoch = h.producer_epoch();
+  info.base_sequence = h.base_sequence();
+  info.records_count = h.records_count();
+}
+
 // Whole-batch checks shared by the decoders: magic 2 and CRC.
 Result<void, std::string> check_readable(std::span<const uint8_t> b) {
   if (b.size() < batch::kHeaderSize)
@@ -246,28 +270,43 @@ Result<std::vector<BatchInfo>, std::string> decode_batches(std::span<const uint8
     if (!readable) return unexpected(fmt::format("batch at byte {}: {}", pos, readable.error()));
     auto records = decode_checked(b, max_decompressed);
     if (!records) return unexpected(fmt::format("batch at byte {}: {}", pos, records.error()));
-    batch::Header h = header_of(b);
     BatchInfo& info = out.emplace_back();
-    info.position = pos;
-    info.size = *size;
-    info.base_offset = h.base_offset();
-    info.last_offset = h.last_offset();
-    info.partition_leader_epoch = h.partition_leader_epoch();
-    info.attributes = h.attributes();
-    info.compression = h.compression();
-    info.transactional = h.is_transactional();
-    info.control = h.is_control();
-    info.log_append_time = h.is_log_append_time();
-    info.base_timestamp = h.base_timestamp();
-    info.max_timestamp = h.max_timestamp();
-    info.producer_id = h.producer_id();
-    info.producer_epoch = h.producer_epoch();
-    info.base_sequence = h.base_sequence();
-    info.records_count = h.records_count();
+    fill_header(info, b, pos);
     info.records = std::move(*records);
     pos += *size;
   }
   return out;
+}
+
+Result<void, std::string> visit_batches(std::span<const uint8_t> many, bool allow_truncated_tail,
+                                        std::vector<Bytes>& decompressed, const BatchVisitor& on_batch,
+                                        const RecordVisitor& on_record, size_t max_decompressed) {
+  size_t pos = 0;
+  BatchInfo info;
+  while (pos < many.size()) {
+    std::span<const uint8_t> rest = many.subspan(pos);
+    auto size = whole_batch_size(rest);
+    if (!size && allow_truncated_tail && is_partial_tail(rest)) break;
+    if (!size) return unexpected(fmt::format("at byte {}: {}", pos, size.error()));
+    std::span<const uint8_t> b = rest.first(*size);
+    auto readable = check_readable(b);
+    if (!readable) return unexpected(fmt::format("batch at byte {}: {}", pos, readable.error()));
+    fill_header(info, b, pos);
+    on_batch(info);
+    Bytes kept;
+    RecordRules rules{.dense_offsets = false};
+    BatchValidation v = for_each_record(
+        b, max_decompressed, rules,
+        [&](int32_t, const RecordView& view) {
+          on_record(info, view);
+          return BatchValidation{};
+        },
+        &kept);
+    if (!v.ok()) return unexpected(fmt::format("batch at byte {}: {}", pos, v.message));
+    if (!kept.empty()) decompressed.push_back(std::move(kept));
+    pos += *size;
+  }
+  return {};
 }
 
 RecordBatchBuilder::RecordBatchBuilder(batch::Compression compression, int compression_level)

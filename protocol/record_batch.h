@@ -3,6 +3,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <limits>
 #include <optional>
 #include <span>
@@ -101,6 +102,20 @@ struct BatchInfo {
 Result<std::vector<BatchInfo>, std::string> decode_batches(
     std::span<const uint8_t> many_batches, bool allow_truncated_tail,
     size_t max_decompressed = kDefaultMaxDecompressedBytes);
+
+// Sees each batch of visit_batches (header fields only: records stays empty), then each record of it.
+using BatchVisitor = std::function<void(const BatchInfo&)>;
+using RecordVisitor = std::function<void(const BatchInfo&, const RecordView&)>;
+
+// decode_batches without copying a record: on_batch gets each whole batch's header fields, then
+// on_record each of its records in order as views into `many` or, for a compressed batch, into its
+// decompressed records appended to `decompressed`; the views stay valid while both live. The same
+// checks as decode_batches (magic, CRC, every record parsed strictly); on an error some records may
+// have been visited already, and the error names the batch.
+Result<void, std::string> visit_batches(std::span<const uint8_t> many, bool allow_truncated_tail,
+                                        std::vector<std::vector<uint8_t>>& decompressed,
+                                        const BatchVisitor& on_batch, const RecordVisitor& on_record,
+                                        size_t max_decompressed = kDefaultMaxDecompressedBytes);
 
 // Builds one RecordBatch v2 the way Java's MemoryRecordsBuilder lays it out: baseOffset 0,
 // partitionLeaderEpoch -1, baseTimestamp = first record's timestamp, CreateTime, CRC computed.

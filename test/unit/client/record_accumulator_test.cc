@@ -62,6 +62,32 @@ BOOST_AUTO_TEST_CASE(batch_size_closes_batches) {
   BOOST_TEST(acc.empty());
 }
 
+// newly_full marks the one append per batch that filled it (it wakes the sender), not every
+// append while a full batch waits; appends to another partition in between do not disturb it.
+BOOST_AUTO_TEST_CASE(newly_full_once_per_filled_batch) {
+  RecordAccumulator acc(1024, 1000ms, batch::Compression::none);
+  auto t0 = Clock::now();
+  const TopicPartition other{"other", 3};
+  std::string value(100, 'x');
+  int newly_full = 0, full = 0;
+  for (int i = 0; i < 100; ++i) {
+    auto r = acc.append(kTp, std::nullopt, text(value), {}, 1000 + i, {}, t0);
+    newly_full += r.newly_full;
+    full += r.batch_full;
+    BOOST_TEST((!r.newly_full || r.batch_full));
+    acc.append(other, std::nullopt, text(value), {}, 1000 + i, {}, t0);
+  }
+  size_t batches = 0;
+  while (auto b = acc.pop(kTp)) ++batches;
+  BOOST_TEST(batches >= 10u);
+  BOOST_TEST(newly_full == static_cast<int>(batches) - 1);  // the last batch is not full yet
+  BOOST_TEST(full > newly_full * 5);
+  size_t other_records = 0;
+  while (auto b = acc.pop(other)) other_records += b->record_count();
+  BOOST_TEST(other_records == 100u);
+  BOOST_TEST(acc.empty());
+}
+
 BOOST_AUTO_TEST_CASE(an_oversized_record_gets_a_batch_of_its_own) {
   RecordAccumulator acc(100, 1000ms, batch::Compression::none);
   auto t0 = Clock::now();

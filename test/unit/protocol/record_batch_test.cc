@@ -517,6 +517,67 @@ BOOST_AUTO_TEST_CASE(decode_batches_skips_truncated_tail_only_when_allowed) {
   }
 }
 
+// visit_batches sees exactly what decode_batches decodes, as views that outlive the call (the
+// decompressed records are handed over), and fails where decode_batches fails.
+BOOST_AUTO_TEST_CASE(visit_batches_matches_decode_batches) {
+  std::vector<Record> r1 = sample_records(5), r2 = sample_records(40), r3 = sample_records(7);
+  Bytes a = build(r1), b = build(r2, Compression::lz4), c = build(r3, Compression::gzip);
+  batch::Header(b.data()).set_base_offset(5);
+  batch::Header(c.data()).set_base_offset(45);
+  Bytes blob = a;
+  blob.insert(blob.end(), b.begin(), b.end());
+  blob.insert(blob.end(), c.begin(), c.end());
+  blob.insert(blob.end(), a.begin(), a.begin() + 30);  // a partial batch, as Fetch cuts at max_bytes
+  auto decoded = decode_batches(blob, true);
+  BOOST_REQUIRE_MESSAGE(decoded.has_value(), decoded.error());
+
+  std::vector<Bytes> decompressed;
+  std::vector<BatchInfo> batches;
+  std::vector<std::pair<int64_t, RecordView>> views;
+  auto visited = visit_batches(
+      blob, true, decompressed, [&](const BatchInfo& info) { batches.push_back(info); },
+      [&](const BatchInfo& info, const RecordView& v) {
+        BOOST_TEST(info.base_offset == batches.back().base_offset);  // the batch just announced
+        views.emplace_back(info.base_offset + v.offset_delta, v);
+      });
+  BOOST_REQUIRE_MESSAGE(visited.has_value(), visited.error());
+  BOOST_TEST(decompressed.size() == 2u);  // lz4 and gzip; the uncompressed batch is viewed in place
+  BOOST_REQUIRE_EQUAL(batches.size(), decoded->size());
+  size_t i = 0;
+  for (size_t k = 0; k < batches.size(); ++k) {
+    const BatchInfo& want = (*decoded)[k];
+    BOOST_TEST(batches[k].position == want.position);
+    BOOST_TEST(batches[k].size == want.size);
+    BOOST_TEST(batches[k].last_offset == want.last_offset);
+    BOOST_TEST(batches[k].records.empty());
+    for (const Record& r : want.records) {
+      BOOST_REQUIRE(i < views.size());
+      const auto& [offset, v] = views[i++];
+      BOOST_TEST(offset == r.offset);
+      BOOST_TEST(want.base_timestamp + v.timestamp_delta == r.timestamp);
+      BOOST_TEST(v.key.has_value() == r.key.has_value());
+      if (r.key) BOOST_TEST(Bytes(v.key->begin(), v.key->end()) == *r.key);
+      BOOST_TEST(v.value.has_value() == r.value.has_value());
+      if (r.value) BOOST_TEST(Bytes(v.value->begin(), v.value->end()) == *r.value);
+      BOOST_REQUIRE_EQUAL(v.headers.size(), r.headers.size());
+      for (size_t h = 0; h < r.headers.size(); ++h) BOOST_TEST(v.headers[h].key == r.headers[h].key);
+    }
+  }
+  BOOST_TEST(i == views.size());
+  BOOST_TEST(views.size() == 52u);
+
+  Bytes corrupt = blob;
+  corrupt[a.size() + batch::kHeaderSize + 3] ^= 0x55;  // inside b: its CRC no longer matches
+  std::vector<Bytes> unused;
+  auto failed = visit_batches(
+      corrupt, true, unused, [](const BatchInfo&) {}, [](const BatchInfo&, const RecordView&) {});
+  BOOST_REQUIRE(!failed.has_value());
+  BOOST_TEST(failed.error().find("CRC") != std::string::npos);
+  BOOST_TEST(!visit_batches(
+                  blob, false, unused, [](const BatchInfo&) {}, [](const BatchInfo&, const RecordView&) {})
+                  .has_value());  // the partial tail is an error unless allowed
+}
+
 BOOST_AUTO_TEST_CASE(decode_batches_rejects_corruption_before_tail) {
   Bytes a = build(sample_records(3)), b = build(sample_records(3));
   a[batch::kHeaderSize + 2] ^= 0xff;
