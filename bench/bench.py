@@ -54,7 +54,8 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--quick", action="store_true", help="short run (about 3 minutes), 1 repetition, small sizes")
     ap.add_argument("--reps", type=int, help="repetitions per point (default 3, --quick 1)")
-    ap.add_argument("--only", choices=["single", "replicated"], help="run one part only")
+    ap.add_argument("--only", choices=["single", "shared", "replicated"],
+                    help="run one part only (single = pinned W1-W4, memory, start-up; shared = W1-W3 unpinned)")
     ap.add_argument("--no-failover", action="store_true")
     ap.add_argument("--profile", action="store_true", help="perf record the gregor broker during W1/W2/W3 "
                     "(reports in the log directory; perturbs gregor's figures)")
@@ -105,7 +106,7 @@ def main() -> int:
                "gregor_build": f"{build} ({buildtype(build)}, binaries copied at start)", "kafka_version": "3.9.1",
                "kafka_jvm": KAFKA_HEAP_OPTS + JVM_PERFORMANCE_OPTS,
                "placement": f"single-broker workloads: broker taskset -c {BROKER_CPUS}, load tool taskset -c "
-                            f"{CLIENT_CPUS}; ZooKeeper unpinned; W5/failover: nothing pinned",
+                            f"{CLIENT_CPUS}; ZooKeeper unpinned; W1-W3-shared, W5, failover: nothing pinned",
                "producer_props": {"W1/W2": W1_PROPS, "W5": W5_PROPS,
                                   "W4": {"acks": "1", "linger.ms": "0", "batch.size": "16384",
                                          "enable.idempotence": "false"}}}
@@ -123,6 +124,11 @@ def main() -> int:
             if a.only in (None, "single"):
                 for system in ("kafka", "gregor"):  # Kafka first: W4's rate comes from Kafka's W1
                     runner.single(system, rep)
+        for rep in range(1, cfg["reps"] + 1):
+            # Full runs only: --quick stays within its 3 minutes.
+            if a.only == "shared" or (a.only is None and not a.quick):
+                for system in ("kafka", "gregor"):
+                    runner.shared(system, rep)
         for rep in range(1, cfg["reps"] + 1):
             if a.only in (None, "replicated"):
                 for system in ("kafka", "gregor"):

@@ -68,3 +68,23 @@ def test_report_ratios_goals_and_na(tmp_path):
     assert "n/a [1]" in w5 and "[1] n/a: RF 3 not ready" in text
     assert png.stat().st_size > 10000
     json.dumps(res)  # the results stay serialisable
+
+
+def test_report_shows_the_unpinned_placement_against_the_unpinned_limit(tmp_path):
+    def pt(wl, system, rep, v):
+        return dict(workload=wl, system=system, tool="ProducerPerformance", rep=rep, mib_per_s=v)
+    res = {"mode": "full", "date": "2026-01-01T00:00:00+00:00", "kafka_version": "3.9.1", "kafka_jvm": ["-Xmx1G"],
+           "gregor_commit": "abc", "gregor_build": "build", "placement": "p", "producer_props": {},
+           "config": {"w1_records": 10, "broker_cpus": "0", "client_cpus": "1", "dd_mib": 1},
+           "machine": {"host": "h", "cpu": "c", "vcpus": 2, "mem_gib": 1, "kernel": "k", "disk": "d",
+                       "uptime_start": "u", "loadavg_start": "0.1 0 0"},
+           "limits": {"loopback_tcp_split_mib_s": [1000.0], "loopback_tcp_mib_s": [2000.0]},
+           "points": [pt("W1", "gregor", 1, 100.0), pt("W1", "kafka", 1, 80.0),
+                      pt("W1-shared", "gregor", 1, 300.0), pt("W1-shared", "kafka", 1, 120.0)]}
+    md, png = tmp_path / "r.md", tmp_path / "r.png"
+    report.write(res, md, png)
+    lines = md.read_text().splitlines()
+    pinned = next(ln for ln in lines if ln.startswith("| W1 produce") and "| MiB/s |" in ln)
+    shared = next(ln for ln in lines if ln.startswith("| W1 with nothing pinned") and "| MiB/s |" in ln)
+    assert "1.25×" in pinned and "| no |" in pinned
+    assert "2.50×" in shared and "| yes |" in shared and "15% of loopback TCP |" in shared

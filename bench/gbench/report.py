@@ -16,6 +16,13 @@ ROWS = [
     ("W3", "records/s", "records_per_s", None),
     ("W3", "fetch MiB/s (without group join)", "fetch_mib_per_s", None),
     ("W3", "broker CPU-s per GiB", "broker_cpu_s_per_gib", None),
+    ("W1-shared", "MiB/s", "mib_per_s", (">=", 2.0)),
+    ("W1-shared", "broker CPU-s per GiB", "broker_cpu_s_per_gib", None),
+    ("W1-shared", "client CPU-s per GiB", "client_cpu_s_per_gib", None),
+    ("W2-shared", "records/s", "records_per_s", (">=", 2.0)),
+    ("W2-shared", "broker CPU-s per GiB", "broker_cpu_s_per_gib", None),
+    ("W3-shared", "MiB/s", "mib_per_s", (">=", 1.5)),
+    ("W3-shared", "broker CPU-s per GiB", "broker_cpu_s_per_gib", None),
     ("W4", "e2e p50 (ms)", "p50_ms", None),
     ("W4", "e2e p99 (ms)", "p99_ms", ("<=", 0.3)),
     ("W4", "e2e p99.9 (ms)", "p999_ms", None),
@@ -33,6 +40,8 @@ LIMIT_SHORT = {"loopback_tcp_mib_s": "loopback TCP", "loopback_tcp_split_mib_s":
                "disk_write_fdatasync_mib_s": "dd fdatasync write", "page_cache_read_mib_s": "page-cache read"}
 TITLES = {"W1": "W1 produce 1 KiB, RF1, acks=1", "W2": "W2 produce 100 B, RF1, acks=1",
           "W3": "W3 consume 1 partition from page cache", "W4": "W4 end-to-end latency, open loop",
+          "W1-shared": "W1 with nothing pinned (broker and tool share both cores)",
+          "W2-shared": "W2 with nothing pinned", "W3-shared": "W3 with nothing pinned",
           "W5": "W5 produce 1 KiB, RF3, acks=all, min.insync.replicas=2", "rss_idle": "Memory",
           "rss_w1": "Memory", "startup": "Start-up", "failover": "Failover (RF3 cluster)"}
 
@@ -101,6 +110,10 @@ def limit_text(res: dict, wl: str, key: str, gregor_med: float | None) -> str:
         return ", ".join(x for x in (pct("loopback_tcp_split_mib_s"), pct("disk_write_fdatasync_mib_s")) if x)
     if wl == "W3":
         return ", ".join(x for x in (pct("loopback_tcp_split_mib_s"), pct("page_cache_read_mib_s")) if x)
+    if wl in ("W1-shared", "W2-shared"):
+        return ", ".join(x for x in (pct("loopback_tcp_mib_s"), pct("disk_write_fdatasync_mib_s")) if x)
+    if wl == "W3-shared":
+        return ", ".join(x for x in (pct("loopback_tcp_mib_s"), pct("page_cache_read_mib_s")) if x)
     if wl == "W5":
         return ", ".join(x for x in (pct("loopback_tcp_mib_s"), pct("disk_write_fdatasync_mib_s")) if x)
     return ""
@@ -191,10 +204,10 @@ def chart(res: dict, rows: list, png_path: Path) -> None:
 
     fig, axes = plt.subplots(1, 3, figsize=(18, 6))
     # Panel 1: throughput per workload and tool, with the physical limit beside it.
-    thr = [r for r in rows if r["key"] == "mib_per_s" and r["workload"] in ("W1", "W2", "W3", "W5")]
-    lim = res.get("limits", {})
     limit_for = {"W1": "loopback_tcp_split_mib_s", "W2": "loopback_tcp_split_mib_s", "W3": "loopback_tcp_split_mib_s",
-                 "W5": "loopback_tcp_mib_s"}
+                 "W5": "loopback_tcp_mib_s", "W1-shared": "loopback_tcp_mib_s", "W3-shared": "loopback_tcp_mib_s"}
+    thr = [r for r in rows if r["key"] == "mib_per_s" and r["workload"] in limit_for]
+    lim = res.get("limits", {})
     ax = axes[0]
     labels = [f"{r['workload']}\n{short(r['tool'])}" for r in thr]
     for i, r in enumerate(thr):

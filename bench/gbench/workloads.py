@@ -84,6 +84,28 @@ class Runner:
             self.keep_log(b, rep)
             shutil.rmtree(run_dir, ignore_errors=True)
 
+    # --- one broker, nothing pinned -------------------------------------------------------------------------
+    def shared(self, system: str, rep: int) -> None:
+        """W1-W3 again with neither the broker nor the load tool pinned (performance.md 3.5 asks for both
+        placements): the tool may then use whatever CPU the broker leaves, so a lighter broker shows as a
+        faster client. Workloads are named W1-shared, W2-shared, W3-shared."""
+        cfg = self.cfg
+        run_dir = self.work / f"{system}-shared-r{rep}"
+        shutil.rmtree(run_dir, ignore_errors=True)
+        [b] = make_brokers(system, 1, run_dir, f"{self.zk.connect}/bench-{system}-shared-r{rep}", None, self.paths)
+        self.log(f"[{system} rep {rep}] start 1 broker, nothing pinned")
+        pinned_cpus, self.tools.client_cpus = self.tools.client_cpus, None
+        try:
+            b.start()
+            w1_topics = self.produce_workload("W1-shared", system, rep, b, cfg["w1_records"], 1024, W1_PROPS, 1)
+            self.consume_workload(system, rep, b, w1_topics, "W3-shared")
+            self.produce_workload("W2-shared", system, rep, b, cfg["w2_records"], 100, W1_PROPS, 1)
+        finally:
+            self.tools.client_cpus = pinned_cpus
+            b.stop()
+            self.keep_log(b, rep)
+            shutil.rmtree(run_dir, ignore_errors=True)
+
     def profiler(self, system: str, b, name: str) -> Profiler:
         """perf record of the (first) gregor broker when --profile is given; a no-op otherwise."""
         enabled = bool(self.cfg.get("profile")) and system == "gregor"
@@ -121,25 +143,26 @@ class Runner:
                 self.na(wl, system, tool_label(tool, "produce"), rep, f"run failed: {e}")
         return done
 
-    def consume_workload(self, system: str, rep: int, b, topics: list[str]) -> None:
+    def consume_workload(self, system: str, rep: int, b, topics: list[str], wl: str = "W3") -> None:
         """W3: read the W1 partition (1 GiB in a full run, still in the page cache) from offset 0."""
-        source = "w1-gregor" if "w1-gregor" in topics else (topics[0] if topics else None)
+        ours = [t for t in topics if t.endswith("-gregor")]
+        source = ours[0] if ours else (topics[0] if topics else None)
         for tool in TOOLS:
             if source is None:
-                self.na("W3", system, tool_label(tool, "consume"), rep, "no W1 partition to read")
+                self.na(wl, system, tool_label(tool, "consume"), rep, "no W1 partition to read")
                 continue
             try:
                 cpu0 = b.proc.cpu_seconds()
-                with self.profiler(system, b, f"W3-{tool}-r{rep}"):
+                with self.profiler(system, b, f"{wl}-{tool}-r{rep}"):
                     r = self.tools.consumer_perf(tool, b.bootstrap, source, self.cfg["w1_records"],
                                                  timeout=self.cfg["tool_timeout"])
                 moved = self.cfg["w1_records"] * 1024 / GIB
                 broker_cpu = b.proc.cpu_seconds() - cpu0
                 r.update(broker_cpu_s=broker_cpu, broker_cpu_s_per_gib=broker_cpu / moved,
                          client_cpu_s_per_gib=r["client_cpu_s"] / moved, partition_gib=moved)
-                self.add("W3", system, r.pop("tool"), rep, **r)
+                self.add(wl, system, r.pop("tool"), rep, **r)
             except (ToolFailed, RuntimeError) as e:
-                self.na("W3", system, tool_label(tool, "consume"), rep, f"run failed: {e}")
+                self.na(wl, system, tool_label(tool, "consume"), rep, f"run failed: {e}")
 
     def latency_workload(self, system: str, rep: int, b) -> None:
         """W4: open-loop 1 KiB at 50% of Kafka's W1 maximum (fixed from Kafka's first W1 run). The maximum is
