@@ -133,6 +133,8 @@ def main() -> int:
             if a.only in (None, "replicated"):
                 for system in ("kafka", "gregor"):
                     runner.replicated(system, rep)
+                    if cfg["failover"] and not a.quick:
+                        runner.failover_equal_short_timeout(system, rep)
     except (SystemExit, KeyboardInterrupt) as e:
         results["interrupted"] = str(e) or "interrupted"
         log(f"stopping: {results['interrupted']}")

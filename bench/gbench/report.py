@@ -35,6 +35,8 @@ ROWS = [
     ("startup", "start-up to first answered request (s)", "value", ("<=", 0.1)),
     ("failover", "kill -9 leader to first acked produce (s)", "value", ("<=", 1.0)),
     ("failover", "records failed during failover (acks=all)", "send_errors", None),
+    ("failover_6s", "kill -9 leader to first acked produce (s)", "value", ("<=", 1.0)),
+    ("failover_6s", "records failed during failover (acks=all)", "send_errors", None),
 ]
 LIMIT_SHORT = {"loopback_tcp_mib_s": "loopback TCP", "loopback_tcp_split_mib_s": "loopback TCP (pinned as W1-W4)",
                "disk_write_fdatasync_mib_s": "dd fdatasync write", "page_cache_read_mib_s": "page-cache read"}
@@ -43,7 +45,8 @@ TITLES = {"W1": "W1 produce 1 KiB, RF1, acks=1", "W2": "W2 produce 100 B, RF1, a
           "W1-shared": "W1 with nothing pinned (broker and tool share both cores)",
           "W2-shared": "W2 with nothing pinned", "W3-shared": "W3 with nothing pinned",
           "W5": "W5 produce 1 KiB, RF3, acks=all, min.insync.replicas=2", "rss_idle": "Memory",
-          "rss_w1": "Memory", "startup": "Start-up", "failover": "Failover (RF3 cluster)"}
+          "rss_w1": "Memory", "startup": "Start-up", "failover": "Failover (RF3 cluster)",
+          "failover_6s": "Failover, both with zookeeper.session.timeout.ms=6000"}
 
 
 def client_check(points) -> list[str]:
