@@ -8,23 +8,32 @@ namespace gregor::client {
 int32_t DefaultPartitioner::partition(const std::string& topic, std::optional<std::span<const uint8_t>> key,
                                       int32_t num_partitions, const std::vector<int32_t>& available) {
   if (key) return partition_for_key(*key, num_partitions);
-  auto it = sticky_.find(topic);
-  if (it != sticky_.end() && it->second < num_partitions) return it->second;
+  Sticky* e = find(topic);
+  if (e != nullptr && e->second >= 0 && e->second < num_partitions) return e->second;
   int32_t p = pick(num_partitions, available, -1);
-  sticky_[topic] = p;
+  if (e == nullptr) e = last_ = &*sticky_.emplace(topic, p).first;
+  e->second = p;
   return p;
 }
 
 std::optional<int32_t> DefaultPartitioner::sticky_partition(const std::string& topic,
                                                             int32_t num_partitions) const {
-  auto it = sticky_.find(topic);
-  if (it == sticky_.end() || it->second >= num_partitions) return std::nullopt;
-  return it->second;
+  const Sticky* e = find(topic);
+  if (e == nullptr || e->second < 0 || e->second >= num_partitions) return std::nullopt;
+  return e->second;
 }
 
 void DefaultPartitioner::on_new_batch(const std::string& topic, int32_t previous_partition) {
+  Sticky* e = find(topic);
+  if (e != nullptr && e->second == previous_partition) e->second = -1;
+}
+
+DefaultPartitioner::Sticky* DefaultPartitioner::find(const std::string& topic) const {
+  if (last_ != nullptr && last_->first == topic) return last_;
   auto it = sticky_.find(topic);
-  if (it != sticky_.end() && it->second == previous_partition) sticky_.erase(it);
+  if (it == sticky_.end()) return nullptr;
+  last_ = &*it;
+  return last_;
 }
 
 int32_t DefaultPartitioner::pick(int32_t num_partitions, const std::vector<int32_t>& available,

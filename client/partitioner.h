@@ -30,10 +30,17 @@ class DefaultPartitioner {
   void on_new_batch(const std::string& topic, int32_t previous_partition);
 
  private:
+  using Sticky = std::pair<const std::string, int32_t>;
   int32_t pick(int32_t num_partitions, const std::vector<int32_t>& available, int32_t avoid);
+  // The topic's entry (nullptr when absent), remembering the last one: a producer sends to one topic
+  // many times in a row, and the map lookup compared its name for every record.
+  Sticky* find(const std::string& topic) const;
 
   std::mt19937 rng_;
-  std::map<std::string, int32_t> sticky_;
+  // Per topic: the sticky partition, -1 when none is chosen. Entries are never erased, so the
+  // cached pointer stays valid.
+  mutable std::map<std::string, int32_t> sticky_;
+  mutable Sticky* last_ = nullptr;
 };
 
 }  // namespace gregor::client
