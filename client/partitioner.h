@@ -18,6 +18,9 @@ namespace gregor::client {
 class DefaultPartitioner {
  public:
   explicit DefaultPartitioner(uint32_t seed = std::random_device{}()) : rng_(seed) {}
+  // Not copyable: last_ points into this object's own map.
+  DefaultPartitioner(const DefaultPartitioner&) = delete;
+  DefaultPartitioner& operator=(const DefaultPartitioner&) = delete;
 
   // available: partitions with a leader (all of them when empty).
   int32_t partition(const std::string& topic, std::optional<std::span<const uint8_t>> key,
