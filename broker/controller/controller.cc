@@ -124,6 +124,20 @@ zk::Watcher Controller::watcher(std::string name, std::function<void(Done)> proc
   };
 }
 
+bool Controller::retry_after_zk_error(const std::string& name, std::function<void(Done)> process, ZkError e) {
+  if (e != ZkError::connection_loss && e != ZkError::operation_timeout) return false;
+  log()->warn("{}: ZooKeeper read failed ({}); retrying in {} ms", name, zk::to_string(e),
+              std::chrono::duration_cast<std::chrono::milliseconds>(kRetryDelay).count());
+  uint64_t generation = active_generation_;
+  auto alive = alive_;
+  event_retry_timers_[name] =
+      loop_.run_after(kRetryDelay, [this, alive, generation, name, process = std::move(process)] {
+        if (!*alive || generation != active_generation_ || !active_) return;
+        put(Event{name, process, {}});
+      });
+  return true;
+}
+
 void Controller::startup() {
   put(Event{"Startup", [this](Done d) { elect(std::move(d)); }, {}});
 }
@@ -137,6 +151,7 @@ void Controller::shutdown() {
   resign("broker shutting down");
   stopped_ = true;
   retry_timer_.reset();
+  event_retry_timers_.clear();
 }
 
 void Controller::on_session_expired() {
@@ -701,7 +716,9 @@ void Controller::process_broker_change(Done done) {
       [this, gen, done](ZkError e, std::map<int32_t, zk::KafkaZkClient::BrokerAndEpoch> current) {
         if (gen != active_generation_) return done();
         if (e != ZkError::ok) {
-          log()->warn("cannot read /brokers/ids: {}", zk::to_string(e));
+          if (!retry_after_zk_error(
+                  "BrokerChange", [this](Done d) { process_broker_change(std::move(d)); }, e))
+            log()->warn("cannot read /brokers/ids: {}", zk::to_string(e));
           return done();
         }
         std::vector<int32_t> added, dead, bounced;
@@ -840,7 +857,12 @@ void Controller::process_topic_change(Done done) {
   zk_.get_topics(watcher("TopicChange", [this](Done d) { process_topic_change(std::move(d)); }),
                  [this, gen, done](ZkError e, std::vector<std::string> topics) {
                    if (gen != active_generation_) return done();
-                   if (e != ZkError::ok) return done();
+                   if (e != ZkError::ok) {
+                     if (!retry_after_zk_error(
+                             "TopicChange", [this](Done d) { process_topic_change(std::move(d)); }, e))
+                       log()->warn("cannot read /brokers/topics: {}", zk::to_string(e));
+                     return done();
+                   }
                    std::set<std::string> current(topics.begin(), topics.end());
                    std::vector<std::string> gone;
                    for (auto& [t, id] : context_.topic_ids) {
@@ -881,7 +903,14 @@ void Controller::process_partition_modifications(const std::string& topic, Done 
       watcher("PartitionModifications",
               [this, topic](Done d) { process_partition_modifications(topic, std::move(d)); }),
       [this, gen, topic, done](ZkError e, zk::TopicAssignment a) {
-        if (gen != active_generation_ || e != ZkError::ok || !context_.has_topic(topic)) return done();
+        if (gen != active_generation_ || !context_.has_topic(topic)) return done();
+        if (e != ZkError::ok) {
+          // no_node: the topic is being deleted; its deletion is handled elsewhere.
+          retry_after_zk_error(
+              "PartitionModifications " + topic,
+              [this, topic](Done d) { process_partition_modifications(topic, std::move(d)); }, e);
+          return done();
+        }
         std::vector<log::TopicPartition> added;
         for (auto& [p, replicas] : a.partitions) {
           log::TopicPartition tp{topic, p};
@@ -929,7 +958,13 @@ void Controller::process_topic_deletion(Done done) {
   zk_.get_topics_marked_for_deletion(
       watcher("TopicDeletion", [this](Done d) { process_topic_deletion(std::move(d)); }),
       [this, gen, done](ZkError e, std::vector<std::string> marked) {
-        if (gen != active_generation_ || e != ZkError::ok) return done();
+        if (gen != active_generation_) return done();
+        if (e != ZkError::ok) {
+          if (!retry_after_zk_error(
+                  "TopicDeletion", [this](Done d) { process_topic_deletion(std::move(d)); }, e))
+            log()->warn("cannot read /admin/delete_topics: {}", zk::to_string(e));
+          return done();
+        }
         for (auto& t : marked) {
           if (!context_.has_topic(t) || !config_.delete_topic_enable) {
             if (context_.has_topic(t)) log()->warn("not deleting topic {}: delete.topic.enable=false", t);
@@ -1052,7 +1087,15 @@ void Controller::process_isr_change_notification(Done done) {
   zk_.get_isr_change_notifications(
       watcher("IsrChangeNotification", [this](Done d) { process_isr_change_notification(std::move(d)); }),
       [this, gen, done](ZkError e, std::vector<std::string> names) {
-        if (gen != active_generation_ || e != ZkError::ok || names.empty()) return done();
+        if (gen != active_generation_) return done();
+        if (e != ZkError::ok) {
+          if (!retry_after_zk_error(
+                  "IsrChangeNotification", [this](Done d) { process_isr_change_notification(std::move(d)); },
+                  e))
+            log()->warn("cannot read /isr_change_notification: {}", zk::to_string(e));
+          return done();
+        }
+        if (names.empty()) return done();
         auto tps = std::make_shared<std::set<log::TopicPartition>>();
         auto shared = std::make_shared<std::vector<std::string>>(std::move(names));
         parallel(

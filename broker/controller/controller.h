@@ -84,6 +84,9 @@ class Controller {
 
   // Event handlers.
   void process_broker_change(Done done);
+  // A watch-triggered read failed: its watch was not set again, so the event runs again after kRetryDelay
+  // (Kafka's ZooKeeperClient blocks and retries until connected). True when it was scheduled.
+  bool retry_after_zk_error(const std::string& name, std::function<void(Done)> process, zk::ZkError e);
   void process_topic_change(Done done);
   void process_partition_modifications(const std::string& topic, Done done);
   void process_topic_deletion(Done done);
@@ -145,6 +148,7 @@ class Controller {
   ControllerBrokerRequestBatch batch_;
   std::unique_ptr<Timer> rebalance_timer_;
   std::unique_ptr<Timer> retry_timer_;
+  std::map<std::string, std::unique_ptr<Timer>> event_retry_timers_;  // by event name: the newest wins
   uint64_t controller_watch_id_ = 0;                 // only the newest /controller watch acts
   std::set<log::TopicPartition> restarted_leaders_;  // leader re-registered after its state was written
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
