@@ -50,12 +50,22 @@ def buildtype(build: Path) -> str:
         return "buildtype unknown"
 
 
+def parts(text: str) -> set[str]:
+    """--only's value: a comma-separated subset of the benchmark's parts."""
+    chosen = {p.strip() for p in text.split(",") if p.strip()}
+    unknown = chosen - {"single", "shared", "replicated"}
+    if not chosen or unknown:
+        raise argparse.ArgumentTypeError(f"unknown part(s) {sorted(unknown)}: use single, shared, replicated")
+    return chosen
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--quick", action="store_true", help="short run (about 3 minutes), 1 repetition, small sizes")
     ap.add_argument("--reps", type=int, help="repetitions per point (default 3, --quick 1)")
-    ap.add_argument("--only", choices=["single", "shared", "replicated"],
-                    help="run one part only (single = pinned W1-W4, memory, start-up; shared = W1-W3 unpinned)")
+    ap.add_argument("--only", type=parts, metavar="PART[,PART]",
+                    help="run these parts only: single (pinned W1-W4, memory, start-up), shared (W1-W3 unpinned), "
+                         "replicated (W5, failover)")
     ap.add_argument("--no-failover", action="store_true")
     ap.add_argument("--profile", action="store_true", help="perf record the gregor broker during W1/W2/W3 "
                     "(reports in the log directory; perturbs gregor's figures)")
@@ -121,16 +131,16 @@ def main() -> int:
     runner = Runner(cfg, paths, work, zk, tools, results, log)
     try:
         for rep in range(1, cfg["reps"] + 1):
-            if a.only in (None, "single"):
+            if a.only is None or "single" in a.only:
                 for system in ("kafka", "gregor"):  # Kafka first: W4's rate comes from Kafka's W1
                     runner.single(system, rep)
         for rep in range(1, cfg["reps"] + 1):
             # Full runs only: --quick stays within its 3 minutes.
-            if a.only == "shared" or (a.only is None and not a.quick):
+            if (a.only is None and not a.quick) or (a.only and "shared" in a.only):
                 for system in ("kafka", "gregor"):
                     runner.shared(system, rep)
         for rep in range(1, cfg["reps"] + 1):
-            if a.only in (None, "replicated"):
+            if a.only is None or "replicated" in a.only:
                 for system in ("kafka", "gregor"):
                     runner.replicated(system, rep)
                     if cfg["failover"] and not a.quick:

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # gregor beside Apache Kafka 3.9 on this machine (./dev bench [--quick]): installs what is missing, then runs bench.py.
-# Usage: bench/run.sh [--quick] [--reps N] [--only single|replicated] [--no-failover] [--out DIR]
+# Usage: bench/run.sh [--quick] [--reps N] [--only single,shared,replicated (any of them)] [--no-failover] [--out DIR]
 # Results: bench/results/<date>-<host>[-quick].md, .json, .png; per-tool logs in bench/results/tmp/.
 set -euo pipefail
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
