@@ -244,6 +244,27 @@ Result<void, std::string> check_readable(std::span<const uint8_t> b) {
   return {};
 }
 
+// Walks the whole batches of `many` (a truncated tail ends the walk when allowed), checking magic and CRC
+// before handing each to visit(batch, byte position) -> Result<void, std::string>.
+template <class Visit>
+Result<void, std::string> for_each_readable_batch(std::span<const uint8_t> many, bool allow_truncated_tail,
+                                                  Visit&& visit) {
+  size_t pos = 0;
+  while (pos < many.size()) {
+    std::span<const uint8_t> rest = many.subspan(pos);
+    auto size = whole_batch_size(rest);
+    if (!size && allow_truncated_tail && is_partial_tail(rest)) break;
+    if (!size) return unexpected(fmt::format("at byte {}: {}", pos, size.error()));
+    std::span<const uint8_t> b = rest.first(*size);
+    auto readable = check_readable(b);
+    if (!readable) return unexpected(fmt::format("batch at byte {}: {}", pos, readable.error()));
+    auto visited = visit(b, pos);
+    if (!visited) return unexpected(fmt::format("batch at byte {}: {}", pos, visited.error()));
+    pos += *size;
+  }
+  return {};
+}
+
 }  // namespace
 
 Result<std::vector<Record>, std::string> decode_records(std::span<const uint8_t> b, size_t max_decompressed) {
@@ -259,54 +280,40 @@ Result<std::vector<BatchInfo>, std::string> decode_batches(std::span<const uint8
                                                            bool allow_truncated_tail,
                                                            size_t max_decompressed) {
   std::vector<BatchInfo> out;
-  size_t pos = 0;
-  while (pos < many.size()) {
-    std::span<const uint8_t> rest = many.subspan(pos);
-    auto size = whole_batch_size(rest);
-    if (!size && allow_truncated_tail && is_partial_tail(rest)) break;
-    if (!size) return unexpected(fmt::format("at byte {}: {}", pos, size.error()));
-    std::span<const uint8_t> b = rest.first(*size);
-    auto readable = check_readable(b);
-    if (!readable) return unexpected(fmt::format("batch at byte {}: {}", pos, readable.error()));
-    auto records = decode_checked(b, max_decompressed);
-    if (!records) return unexpected(fmt::format("batch at byte {}: {}", pos, records.error()));
-    BatchInfo& info = out.emplace_back();
-    fill_header(info, b, pos);
-    info.records = std::move(*records);
-    pos += *size;
-  }
+  auto walked = for_each_readable_batch(
+      many, allow_truncated_tail, [&](std::span<const uint8_t> b, size_t pos) -> Result<void, std::string> {
+        auto records = decode_checked(b, max_decompressed);
+        if (!records) return unexpected(std::move(records.error()));
+        BatchInfo& info = out.emplace_back();
+        fill_header(info, b, pos);
+        info.records = std::move(*records);
+        return {};
+      });
+  if (!walked) return unexpected(std::move(walked.error()));
   return out;
 }
 
 Result<void, std::string> visit_batches(std::span<const uint8_t> many, bool allow_truncated_tail,
                                         std::vector<Bytes>& decompressed, const BatchVisitor& on_batch,
                                         const RecordVisitor& on_record, size_t max_decompressed) {
-  size_t pos = 0;
   BatchInfo info;
-  while (pos < many.size()) {
-    std::span<const uint8_t> rest = many.subspan(pos);
-    auto size = whole_batch_size(rest);
-    if (!size && allow_truncated_tail && is_partial_tail(rest)) break;
-    if (!size) return unexpected(fmt::format("at byte {}: {}", pos, size.error()));
-    std::span<const uint8_t> b = rest.first(*size);
-    auto readable = check_readable(b);
-    if (!readable) return unexpected(fmt::format("batch at byte {}: {}", pos, readable.error()));
-    fill_header(info, b, pos);
-    on_batch(info);
-    Bytes kept;
-    RecordRules rules{.dense_offsets = false};
-    BatchValidation v = for_each_record(
-        b, max_decompressed, rules,
-        [&](int32_t, const RecordView& view) {
-          on_record(info, view);
-          return BatchValidation{};
-        },
-        &kept);
-    if (!v.ok()) return unexpected(fmt::format("batch at byte {}: {}", pos, v.message));
-    if (!kept.empty()) decompressed.push_back(std::move(kept));
-    pos += *size;
-  }
-  return {};
+  return for_each_readable_batch(many, allow_truncated_tail,
+                                 [&](std::span<const uint8_t> b, size_t pos) -> Result<void, std::string> {
+                                   fill_header(info, b, pos);
+                                   on_batch(info);
+                                   Bytes kept;
+                                   RecordRules rules{.dense_offsets = false};
+                                   BatchValidation v = for_each_record(
+                                       b, max_decompressed, rules,
+                                       [&](int32_t, const RecordView& view) {
+                                         on_record(info, view);
+                                         return BatchValidation{};
+                                       },
+                                       &kept);
+                                   if (!v.ok()) return unexpected(std::move(v.message));
+                                   if (!kept.empty()) decompressed.push_back(std::move(kept));
+                                   return {};
+                                 });
 }
 
 RecordBatchBuilder::RecordBatchBuilder(batch::Compression compression, int compression_level)
