@@ -19,7 +19,7 @@ from gbench.systems import JVM_PERFORMANCE_OPTS, KAFKA_HEAP_OPTS, ZooKeeper  # n
 from gbench.tools import Tools  # noqa: E402
 from gbench.workloads import W1_PROPS, W5_PROPS, Runner  # noqa: E402
 
-FULL = dict(reps=3, w1_records=1048576, w2_records=2_000_000, w4_seconds=30, w4_warmup=10, w5_records=200_000,
+FULL = dict(reps=3, w1_records=1048576, w2_records=5_000_000, w4_seconds=30, w4_warmup=10, w5_records=200_000,
             idle_seconds=30, limits_reps=3, iperf_seconds=5, dd_mib=1024, failover=True, tool_timeout=600, isr_timeout=60)
 QUICK = dict(reps=1, w1_records=60_000, w2_records=200_000, w4_seconds=3, w4_warmup=1, w5_records=20_000,
              idle_seconds=1, limits_reps=1, iperf_seconds=1, dd_mib=128, failover=True, tool_timeout=120, isr_timeout=20)

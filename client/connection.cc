@@ -122,9 +122,25 @@ void Connection::write_request(Pending p) {
   encode_request_header(w, RequestHeader{p.key, p.version, p.correlation_id, client_id_});
   p.encode(w, p.version);
   w.patch_i32(size_pos, static_cast<int32_t>(w.buffer().size() - 4));
-  bufferevent_write(bev_, w.buffer().data(), w.buffer().size());
+  write_bytes(w.buffer());
   p.sent_at = std::chrono::steady_clock::now();
   if (p.handler) in_flight_.push_back(std::move(p));
+}
+
+// Sent straight away when nothing is queued before it: through the bufferevent a request waited for the
+// next loop iteration, was copied once more, and cost two epoll_ctl calls (the write event added, removed).
+void Connection::write_bytes(std::span<const uint8_t> bytes) {
+  evbuffer* out = bufferevent_get_output(bev_);
+  size_t sent = 0;
+  if (evbuffer_get_length(out) == 0) {
+    ssize_t n;
+    do {
+      n = ::send(bufferevent_getfd(bev_), bytes.data(), bytes.size(), MSG_NOSIGNAL);
+    } while (n < 0 && errno == EINTR);
+    // Errors other than a full socket are left to the bufferevent, which reports them through on_event.
+    if (n > 0) sent = static_cast<size_t>(n);
+  }
+  if (sent < bytes.size()) bufferevent_write(bev_, bytes.data() + sent, bytes.size() - sent);
 }
 
 void Connection::send_api_versions(int16_t version) {

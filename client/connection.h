@@ -90,6 +90,7 @@ class Connection {
   // Fills partial_frame_ from the input buffer, then straight from the socket; false when the
   // connection failed (EOF, error) or the frame is still incomplete.
   bool fill_partial_frame(evbuffer* in);
+  void write_bytes(std::span<const uint8_t> bytes);
   void fail(ClientError error);
 
   event_base* base_;
