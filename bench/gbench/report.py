@@ -27,6 +27,10 @@ ROWS = [
     ("W4", "e2e p99 (ms)", "p99_ms", ("<=", 0.3)),
     ("W4", "e2e p99.9 (ms)", "p999_ms", None),
     ("W4", "achieved send rate (rec/s)", "achieved_send_rate", None),
+    ("W4-shared", "e2e p50 (ms)", "p50_ms", None),
+    ("W4-shared", "e2e p99 (ms)", "p99_ms", ("<=", 0.3)),
+    ("W4-shared", "e2e p99.9 (ms)", "p999_ms", None),
+    ("W4-shared", "achieved send rate (rec/s)", "achieved_send_rate", None),
     ("W5", "MiB/s", "mib_per_s", (">=", 1.5)),
     ("W5", "ack latency p99 (ms)", "p99_ms", None),
     ("W5", "broker CPU-s per GiB (3 brokers)", "broker_cpu_s_per_gib", None),
@@ -44,6 +48,7 @@ TITLES = {"W1": "W1 produce 1 KiB, RF1, acks=1", "W2": "W2 produce 100 B, RF1, a
           "W3": "W3 consume 1 partition from page cache", "W4": "W4 end-to-end latency, open loop",
           "W1-shared": "W1 with nothing pinned (broker and tool share both cores)",
           "W2-shared": "W2 with nothing pinned", "W3-shared": "W3 with nothing pinned",
+          "W4-shared": "W4 with nothing pinned (the Java E2eLatency tool may use both cores)",
           "W5": "W5 produce 1 KiB, RF3, acks=all, min.insync.replicas=2", "rss_idle": "Memory",
           "rss_w1": "Memory", "startup": "Start-up", "failover": "Failover (RF3 cluster)",
           "failover_6s": "Failover, both with zookeeper.session.timeout.ms=6000"}

@@ -101,6 +101,7 @@ class Runner:
             w1_topics = self.produce_workload("W1-shared", system, rep, b, cfg["w1_records"], 1024, W1_PROPS, 1)
             self.consume_workload(system, rep, b, w1_topics, "W3-shared")
             self.produce_workload("W2-shared", system, rep, b, cfg["w2_records"], 100, W1_PROPS, 1)
+            self.latency_workload(system, rep, b, "W4-shared")
         finally:
             self.tools.client_cpus = pinned_cpus
             b.stop()
@@ -165,17 +166,17 @@ class Runner:
             except (ToolFailed, RuntimeError) as e:
                 self.na(wl, system, tool_label(tool, "consume"), rep, f"run failed: {e}")
 
-    def latency_workload(self, system: str, rep: int, b) -> None:
+    def latency_workload(self, system: str, rep: int, b, wl: str = "W4") -> None:
         """W4: open-loop 1 KiB at 50% of Kafka's W1 maximum (fixed from Kafka's first W1 run). The maximum is
         the one measured with Kafka's own tool, i.e. the Java client that E2eLatency uses too: librdkafka's
         higher W1 figure would ask the Java client for a rate it cannot send, and both systems would then show
         the tool's backlog instead of their latency."""
         if self.w4_rate is None:
             kafka_w1 = [p["records_per_s"] for p in self.results["points"]
-                        if p["workload"] == "W1" and p["system"] == "kafka" and "records_per_s" in p
+                        if p["workload"] in ("W1", "W1-shared") and p["system"] == "kafka" and "records_per_s" in p
                         and p.get("tool") == tool_label("kafka", "produce")]
             if not kafka_w1:
-                self.na("W4", system, "E2eLatency", rep, "no Kafka W1 maximum measured yet")
+                self.na(wl, system, "E2eLatency (Java client)", rep, "no Kafka W1 maximum measured yet")
                 return
             self.w4_rate = 0.5 * max(kafka_w1)
             self.results["w4_rate"] = self.w4_rate
@@ -184,9 +185,9 @@ class Runner:
             self.tools.wait_isr(b.bootstrap, "w4", 1, 60)
             r = self.tools.e2e_latency(b.bootstrap, "w4", self.w4_rate, self.cfg["w4_seconds"],
                                        self.cfg["w4_warmup"], 1024, timeout=self.cfg["tool_timeout"])
-            self.add("W4", system, "E2eLatency (Java client)", rep, **r)
+            self.add(wl, system, "E2eLatency (Java client)", rep, **r)
         except (ToolFailed, TimeoutError, RuntimeError, ValueError) as e:
-            self.na("W4", system, "E2eLatency (Java client)", rep, f"run failed: {e}")
+            self.na(wl, system, "E2eLatency (Java client)", rep, f"run failed: {e}")
 
     # --- three brokers, unpinned ------------------------------------------------------------------------------
     @contextlib.contextmanager
