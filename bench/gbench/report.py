@@ -259,8 +259,8 @@ def chart(res: dict, rows: list, png_path: Path) -> None:
                   fontsize=6, rotation=30)
     log_if_positive(ax)
     ax.set_title("gregor/Kafka ratio (black: goal; green = met)")
-    fig.suptitle(f"gregor vs Kafka {res['kafka_version']} — {res['date']} ({res['mode']}, machine loaded: "
-                 f"{res['machine']['loadavg_start'].split()[0]} load)")
+    fig.suptitle(f"gregor vs Kafka {res['kafka_version']} — {res['date']} ({res['mode']}, 1-minute load average "
+                 f"at the start: {res['machine']['loadavg_start'].split()[0]})")
     fig.tight_layout()
     fig.savefig(png_path, dpi=110)
     plt.close(fig)
