@@ -7,6 +7,8 @@
 #include <csignal>
 
 #include "broker/logging.h"
+#include "broker/previous_session.h"
+#include "zk/paths.h"
 
 namespace gregor::broker {
 
@@ -121,6 +123,30 @@ Result<void, std::string> Broker::open_listeners() {
   return {};
 }
 
+// Runs while this process holds the log dir lock, so the process that wrote the file is gone: its session may
+// end now rather than at its expiry (broker/previous_session.h).
+void Broker::close_previous_session() {
+  const auto& dir = config_.log_dirs.front();
+  auto previous = previous_session::recall(dir);
+  if (!previous) return;
+  zk::Session old(
+      loop_.base(), config_.zookeeper_connect, config_.zookeeper_session_timeout_ms, [](zk::SessionState) {},
+      previous);
+  zk::run_until(
+      loop_.base(), [&] { return old.state() != zk::SessionState::connecting; },
+      std::chrono::milliseconds(config_.zookeeper_connection_timeout_ms));
+  if (old.state() == zk::SessionState::connected) {
+    old.close();
+    logger("broker")->info(
+        "closed ZooKeeper session 0x{:x} left open by this broker's previous process (killed?): its "
+        "registration is gone without waiting for the session to expire",
+        previous->session_id);
+  } else {
+    logger("broker")->debug("previous session 0x{:x}: {}", previous->session_id, zk::to_string(old.state()));
+  }
+  previous_session::forget(dir);
+}
+
 zk::BrokerRegistration Broker::registration() const {
   zk::BrokerRegistration reg;
   reg.id = config_.broker_id;
@@ -163,6 +189,7 @@ Result<void, std::string> Broker::startup() {
     return unexpected("cannot read /cluster/id: " + std::string(zk::to_string(err)));
 
   if (auto l = load_logs(); !l) return l;
+  close_previous_session();
   replicas_ = std::make_unique<ReplicaManager>(loop_, *logs_, config_, *zk_, metadata_, topic_configs_);
   replicas_->startup();
   admin_ = std::make_unique<TopicAdmin>(config_, topic_configs_, *zk_, metadata_, loop_,
@@ -225,6 +252,7 @@ Result<void, std::string> Broker::startup() {
         loop_.base(), [&] { return tick; }, std::chrono::milliseconds(1000));
   }
   logger("broker")->info("registered /brokers/ids/{} (broker epoch {})", config_.broker_id, broker_epoch_);
+  previous_session::remember(config_.log_dirs.front(), session_->credentials());
   // The broker list (this broker included) comes from the controller's UpdateMetadata, as in Kafka: a broker
   // whose Metadata lists itself has heard from the controller (for a lone broker: after its LeaderAndIsr).
 
@@ -241,6 +269,12 @@ Result<void, std::string> Broker::startup() {
   // Listeners accept and ControlPlaneApis is wired: the controller may now send its first requests (also to
   // us). The broker learns its partitions only from LeaderAndIsr.
   controller_->startup();
+  watch_own_registration();
+  if (config_.crash_detection_enable) {
+    crash_detector_ = std::make_unique<PeerCrashDetector>(loop_, *zk_, metadata_, config_.broker_id,
+                                                          config_.inter_broker_listener_name);
+    crash_detector_->start();
+  }
   logger("broker")->info("broker {} started: cluster id {}, {} partitions hosted", config_.broker_id,
                          metadata_.cluster_id, replicas_->partitions().size());
   return {};
@@ -314,8 +348,33 @@ void Broker::register_and_elect() {
       logger("broker")->info("re-registered /brokers/ids/{} (broker epoch {})", config_.broker_id, epoch);
     }
     broker_epoch_ = epoch;
+    previous_session::remember(config_.log_dirs.front(), session_->credentials());
+    watch_own_registration();
     elect_controller();
   });
+}
+
+// Only a peer's crash detector removes another session's registration, and only after that broker's listener
+// refused a connection; should a live broker still lose it (a restart racing the removal), it registers again
+// and the controller sees a bounce.
+void Broker::watch_own_registration() {
+  auto watcher = [this](zk::WatchEvent ev, const std::string&) {
+    if (stopping_) return;
+    if (ev != zk::WatchEvent::deleted) return watch_own_registration();
+    logger("broker")->warn("/brokers/ids/{} was removed while our session is alive: registering again",
+                           config_.broker_id);
+    zk_->register_broker(registration(), [this](zk::ZkError e, int64_t epoch) {
+      if (stopping_) return;
+      if (e != zk::ZkError::ok) {
+        logger("zk")->error("re-registration of broker {} failed: {}", config_.broker_id, zk::to_string(e));
+        return;
+      }
+      logger("broker")->info("re-registered /brokers/ids/{} (broker epoch {})", config_.broker_id, epoch);
+      broker_epoch_ = epoch;
+      watch_own_registration();
+    });
+  };
+  zk_->session().exists(zk::paths::broker_id_path(config_.broker_id), watcher, [](zk::ZkError, zk::Stat) {});
 }
 
 void Broker::elect_controller() {
@@ -351,6 +410,7 @@ void Broker::shutdown() {
   stopping_ = true;
   logger("broker")->info("shutting down broker {}", config_.broker_id);
   timers_.clear();
+  crash_detector_.reset();
   controlled_shutdown_.reset();
   if (controller_) controller_->shutdown();
   if (server_) server_->close_all();
@@ -359,6 +419,7 @@ void Broker::shutdown() {
     logs_->shutdown([this](const log::TopicPartition& tp) { return replicas_->high_watermark_of(tp); });
   // Closing the session removes /brokers/ids/<id> and, if held, /controller at once.
   session_.reset();
+  if (!config_.log_dirs.empty()) previous_session::forget(config_.log_dirs.front());
   logger("broker")->info("broker {} shut down cleanly", config_.broker_id);
 }
 

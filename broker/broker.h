@@ -9,15 +9,16 @@
 #include "broker/controller/controlled_shutdown_client.h"
 #include "broker/controller/controller.h"
 #include "broker/coordinator_bridge.h"
-#include "coordinator/group_coordinator.h"
 #include "broker/event_loop.h"
 #include "broker/kafka_apis.h"
 #include "broker/metadata_cache.h"
 #include "broker/network/server.h"
+#include "broker/peer_crash_detector.h"
 #include "broker/producer_id_manager.h"
 #include "broker/replica_manager.h"
 #include "broker/topic_admin.h"
 #include "broker/topic_config.h"
+#include "coordinator/group_coordinator.h"
 #include "log/log_manager.h"
 #include "zk/kafka_zk_client.h"
 #include "zk/session.h"
@@ -34,10 +35,13 @@ class Broker {
  private:
   Result<void, std::string> startup();
   Result<void, std::string> connect_zookeeper();
-  Result<void, std::string> wait_for(const std::string& what, const std::function<void(std::function<void()>)>& op);
+  Result<void, std::string> wait_for(const std::string& what,
+                                     const std::function<void(std::function<void()>)>& op);
   Result<void, std::string> load_logs();
   Result<void, std::string> open_listeners();
   zk::BrokerRegistration registration() const;
+  void watch_own_registration();
+  void close_previous_session();
   void register_and_elect();
   void elect_controller();
   void on_sigterm();
@@ -64,6 +68,7 @@ class Broker {
   std::unique_ptr<coordinator::GroupCoordinator> groups_;
   std::unique_ptr<KafkaApis> apis_;
   std::unique_ptr<Server> server_;
+  std::unique_ptr<PeerCrashDetector> crash_detector_;
   std::vector<Listener> advertised_;  // with bound ports filled in
   std::vector<std::unique_ptr<Timer>> timers_;
   EventPtr sigterm_, sigint_;

@@ -187,6 +187,7 @@ const std::vector<std::pair<std::string, Setter>>& setters() {
          return {};
        }},
       {"controlled.shutdown.enable", bool_key(&BrokerConfig::controlled_shutdown_enable)},
+      {"gregor.crash.detection.enable", bool_key(&BrokerConfig::crash_detection_enable)},
       {"controlled.shutdown.max.retries", int_key(&BrokerConfig::controlled_shutdown_max_retries, 0, INT32_MAX)},
       {"controlled.shutdown.retry.backoff.ms",
        int_key(&BrokerConfig::controlled_shutdown_retry_backoff_ms, 0, INT64_MAX)},

@@ -95,6 +95,9 @@ class BrokerConfig {
   int32_t num_replica_fetchers = 1;
   int32_t request_timeout_ms = 30000;
   int32_t controller_socket_timeout_ms = 30000;
+  // gregor's own: act on a peer broker's process death at once (broker/peer_crash_detector.h) rather than
+  // only when its ZooKeeper session expires.
+  bool crash_detection_enable = true;
 
   // Every key as given (file + environment), for DescribeConfigs.
   const std::map<std::string, std::string>& raw() const { return raw_; }

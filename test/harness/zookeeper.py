@@ -26,8 +26,9 @@ class ZooKeeperExited(AssertionError):
 
 
 class ZooKeeper:
-    """Standalone ZooKeeper. tickTime 500 ms so sessions as short as 1 s are allowed
-    (ZooKeeper clamps session timeouts to 2..20 ticks)."""
+    """Standalone ZooKeeper. tickTime 500 ms so sessions as short as 1 s are allowed (ZooKeeper clamps
+    session timeouts to 2 ticks at least); maxSessionTimeout lifts the default cap of 20 ticks (10 s) so a
+    test can also ask for Kafka's 18 s or longer."""
 
     def __init__(self, tmp_path: Path, port: int | None = None, tick_ms: int = 500,
                  heap: str = "-Xmx256m"):
@@ -50,6 +51,7 @@ class ZooKeeper:
             f"tickTime={self.tick_ms}",
             f"dataDir={self.dir / 'data'}",
             f"clientPort={self.port}",
+            "maxSessionTimeout=60000",
             "clientPortAddress=127.0.0.1",
             "maxClientCnxns=0",
             "# stop the AdminServer from taking port 8080",
