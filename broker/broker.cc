@@ -274,6 +274,7 @@ Result<void, std::string> Broker::startup() {
     crash_detector_ = std::make_unique<PeerCrashDetector>(loop_, *zk_, metadata_, config_.broker_id,
                                                           config_.inter_broker_listener_name);
     crash_detector_->start();
+    control_plane_->set_metadata_listener([this] { crash_detector_->reconcile(); });
   }
   logger("broker")->info("broker {} started: cluster id {}, {} partitions hosted", config_.broker_id,
                          metadata_.cluster_id, replicas_->partitions().size());
@@ -410,6 +411,7 @@ void Broker::shutdown() {
   stopping_ = true;
   logger("broker")->info("shutting down broker {}", config_.broker_id);
   timers_.clear();
+  if (control_plane_) control_plane_->set_metadata_listener({});
   crash_detector_.reset();
   controlled_shutdown_.reset();
   if (controller_) controller_->shutdown();

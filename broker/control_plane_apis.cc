@@ -138,6 +138,7 @@ void ControlPlaneApis::handle_update_metadata(const Queued& q) {
                             req.header().controller_id(), req.header().controller_epoch(), to_string(err));
   } else {
     apply_update_metadata(metadata_, req);
+    if (metadata_listener_) metadata_listener_();
   }
   resp.set_error_code(static_cast<int32_t>(err));
   finish(q, resp);

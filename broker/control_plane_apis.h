@@ -39,6 +39,8 @@ class ControlPlaneApis {
   // The controller's side of ControlledShutdown (set by the Controller; NOT_CONTROLLER until then).
   void set_controlled_shutdown_handler(ControlledShutdownHandler h) { controlled_shutdown_ = std::move(h); }
   int32_t highest_controller_epoch() const { return controller_epoch_; }
+  // Called after each UpdateMetadata is applied (the crash detector watches newly listed brokers at once).
+  void set_metadata_listener(std::function<void()> f) { metadata_listener_ = std::move(f); }
 
  private:
   struct Queued {
@@ -58,6 +60,7 @@ class ControlPlaneApis {
   MetadataCache& metadata_;
   std::function<int64_t()> broker_epoch_;
   ControlledShutdownHandler controlled_shutdown_;
+  std::function<void()> metadata_listener_;
   int32_t controller_epoch_ = -1;  // highest seen
   std::deque<Queued> queue_;
   bool busy_ = false;

@@ -5,6 +5,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -66,8 +67,11 @@ void PeerCrashDetector::reconcile() {
     }
     Peer& p = *slot;
     if (p.state == State::reading_registration || p.state == State::connecting) continue;
-    if (p.state == State::watching && p.host == ep->second.host && p.port == ep->second.port) continue;
+    bool same = p.host == ep->second.host && p.port == ep->second.port;
+    if (p.state == State::watching && same) continue;
+    if (same && loop_.now_ms() < p.retry_at_ms) continue;
     close_socket(p);
+    if (!same) p.reached = false;
     p.host = ep->second.host;
     p.port = ep->second.port;
     p.registration.reset();
@@ -90,7 +94,7 @@ void PeerCrashDetector::connect(Peer& p) {
   std::string port = std::to_string(p.port);
   if (int rc = getaddrinfo(p.host.c_str(), port.c_str(), &hints, &res); rc != 0) {
     log()->debug("broker {}: cannot resolve {}: {}", p.id, p.host, gai_strerror(rc));
-    return;  // idle: the next reconcile tries again
+    return back_off(p);
   }
   p.fd = ::socket(res->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   int rc = p.fd < 0 ? -1 : ::connect(p.fd, res->ai_addr, res->ai_addrlen);
@@ -106,6 +110,13 @@ void PeerCrashDetector::connect(Peer& p) {
   event_add(p.ev.get(), &kConnectTimeout);
 }
 
+// An unreachable peer is tried again after 1, 2, 4 ... 32 s: name resolution blocks the loop, and a peer that
+// cannot be reached proves nothing anyway.
+void PeerCrashDetector::back_off(Peer& p) {
+  p.failures = std::min(p.failures + 1, 6);
+  p.retry_at_ms = loop_.now_ms() + (int64_t{500} << p.failures);
+}
+
 void PeerCrashDetector::on_socket_event(evutil_socket_t fd, short what, void* arg) {
   auto& p = *static_cast<Peer*>(arg);
   if (p.state == State::watching) return p.owner->on_readable(p);
@@ -119,6 +130,8 @@ void PeerCrashDetector::on_socket_event(evutil_socket_t fd, short what, void* ar
 void PeerCrashDetector::on_connected(Peer& p, int error) {
   if (error == 0) {
     p.state = State::watching;
+    p.reached = true;
+    p.failures = 0;
     p.registration.reset();
     p.ev.reset(event_new(loop_.base(), p.fd, EV_READ | EV_PERSIST, &PeerCrashDetector::on_socket_event, &p));
     event_add(p.ev.get(), nullptr);
@@ -130,7 +143,12 @@ void PeerCrashDetector::on_connected(Peer& p, int error) {
     // Unreachable or slow is not proof of death (a partition, a full backlog): the session decides.
     log()->debug("broker {} at {}:{}: connect failed ({}); trying again later", p.id, p.host, p.port,
                  std::strerror(error));
-    return;
+    return back_off(p);
+  }
+  if (!p.reached) {
+    log()->debug("broker {} at {}:{} refuses connections but was never reached: left to its session", p.id,
+                 p.host, p.port);
+    return back_off(p);
   }
   if (registration) return remove_session_nodes(p.id, *registration);
   on_lost(p, "refuses connections");
@@ -155,16 +173,18 @@ void PeerCrashDetector::read_registration(int32_t id) {
   zk_.get_broker(id, [this, alive = alive_, id](zk::ZkError e, zk::BrokerRegistration reg, zk::Stat stat) {
     if (!*alive) return;
     auto it = peers_.find(id);
-    if (it == peers_.end()) return;
+    // Dropped (and perhaps added again) by reconcile meanwhile: this answer is for an older round.
+    if (it == peers_.end() || it->second->state != State::reading_registration) return;
     Peer& p = *it->second;
     p.state = State::idle;
-    if (e == zk::ZkError::no_node) return;  // already unregistered; the metadata drops it soon
+    if (e == zk::ZkError::no_node) return back_off(p);  // already unregistered; the metadata drops it soon
     if (e != zk::ZkError::ok) {
       log()->warn("broker {}: cannot read its registration: {}", id, zk::to_string(e));
-      return;
+      return back_off(p);
     }
     for (auto& ep : reg.endpoints) {
       if (ep.listener_name != listener_name_) continue;
+      if (p.host != ep.host || p.port != ep.port) p.reached = false;
       p.host = ep.host;
       p.port = ep.port;
       p.registration = stat;

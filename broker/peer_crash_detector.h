@@ -9,12 +9,13 @@
 // controller's BrokerChange handling, or a controller election when the dead broker held /controller).
 //
 // How: one idle TCP connection to the inter-broker listener of every other live broker (MetadataCache). When
-// one closes or cannot be opened, the broker's registration is read from ZooKeeper (endpoint, session owner),
-// then its listener is connected to again. A broker binds its listener before it registers, so "refused"
-// after that read means the process owning that registration no longer listens: its /brokers/ids/<id> (and
-// /controller, when that belongs to the same session) is removed in one multi. A hung or partitioned broker
-// (no EOF, no refusal) still waits for its session, as in Kafka. Several brokers may race to remove the same
-// nodes; the losers get no_node and stop. Off with gregor.crash.detection.enable=false.
+// one that was open closes (or a reconnect to an endpoint reached before is refused), the broker's
+// registration is read from ZooKeeper (endpoint, session owner), then its listener is connected to again. A
+// broker binds its listener before it registers, so "refused" after that read means the process owning that
+// registration no longer listens: its /brokers/ids/<id> (and /controller, when that belongs to the same
+// session) is removed in one multi. A hung or partitioned broker (no EOF, no refusal) still waits for its
+// session, as in Kafka. Several brokers may race to remove the same nodes; the losers get no_node and stop.
+// Off with gregor.crash.detection.enable=false.
 #pragma once
 
 #include <cstdint>
@@ -40,6 +41,8 @@ class PeerCrashDetector {
   // Watches the peers listed in the metadata now and, every second, those added since.
   void start();
   void stop();
+  // One watch per live peer (call when the metadata's broker list may have changed).
+  void reconcile();
 
  private:
   enum class State { idle, connecting, watching, reading_registration };
@@ -52,12 +55,18 @@ class PeerCrashDetector {
     EventPtr ev;
     // The registration read just before the current connect: a refusal now means its owner is gone.
     std::optional<zk::Stat> registration;
+    // A connection to host:port succeeded once. Refusals from an endpoint never reached prove nothing (an
+    // advertised address this broker cannot reach, e.g. "localhost" in another container): left to the
+    // session.
+    bool reached = false;
+    int failures = 0;  // consecutive failed attempts; the next waits until retry_at_ms
+    int64_t retry_at_ms = 0;
     PeerCrashDetector* owner = nullptr;
   };
 
-  void reconcile();
   void connect(Peer& p);
   void close_socket(Peer& p);
+  void back_off(Peer& p);
   static void on_socket_event(evutil_socket_t fd, short what, void* arg);
   void on_connected(Peer& p, int error);
   void on_readable(Peer& p);

@@ -6,6 +6,7 @@ import time
 import pytest
 from confluent_kafka import Producer
 from harness.broker import broker_class
+from harness.ports import free_port
 from harness.wait import wait_until
 
 from cluster_util import controller_id, create_topic, partition_state, start_cluster, wait_full_isr
@@ -147,3 +148,19 @@ def test_lone_broker_restarted_after_a_kill_closes_its_previous_session(broker_f
     assert stat is not None and stat.ephemeralOwner != old_owner
     assert elapsed < LONG_SESSION_MS / 1000 / 2, f"restart took {elapsed:.1f} s"
     assert f"closed ZooKeeper session 0x{old_owner:x}" in b.output_path.read_text(errors="replace")
+
+
+def test_a_broker_never_reached_at_its_advertised_address_is_left_alone(cluster):
+    # Broker 3 advertises a port nobody listens on (a common container misconfiguration): its peers' connections
+    # are refused from the start, which proves nothing, so its registration must stay (no remove/re-register loop).
+    start_cluster(cluster, ids=(1, 2), extra=PROPS)
+    zkc = cluster.zk.client()
+    props = {**PROPS, "advertised.listeners": f"PLAINTEXT://127.0.0.1:{free_port()}"}
+    cluster.add_broker(3, props, wait=False)
+    stat = wait_until(lambda: zkc.exists("/brokers/ids/3"), 30, "broker 3 registered")
+    # Long enough for several of the peers' one-second checks.
+    deadline = time.monotonic() + 4
+    while time.monotonic() < deadline:
+        now = zkc.exists("/brokers/ids/3")
+        assert now is not None and now.czxid == stat.czxid, "broker 3's registration was removed"
+        time.sleep(0.2)
