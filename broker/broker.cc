@@ -335,12 +335,14 @@ void Broker::on_session_state(zk::SessionState state) {
       zk_->rebind(*session_);
     });
   } else if (state == zk::SessionState::connected && broker_epoch_ >= 0) {
-    register_and_elect();
+    register_again(true);
   }
 }
 
-void Broker::register_and_elect() {
-  zk_->register_broker(registration(), [this](zk::ZkError e, int64_t epoch) {
+// After a new session (elect = true: then also the controller election) or a lost registration.
+void Broker::register_again(bool elect) {
+  zk_->register_broker(registration(), [this, elect](zk::ZkError e, int64_t epoch) {
+    if (stopping_) return;
     if (e != zk::ZkError::ok) {
       logger("zk")->error("re-registration of broker {} failed: {}", config_.broker_id, zk::to_string(e));
       return;
@@ -351,7 +353,7 @@ void Broker::register_and_elect() {
     broker_epoch_ = epoch;
     previous_session::remember(config_.log_dirs.front(), session_->credentials());
     watch_own_registration();
-    elect_controller();
+    if (elect) elect_controller();
   });
 }
 
@@ -364,16 +366,7 @@ void Broker::watch_own_registration() {
     if (ev != zk::WatchEvent::deleted) return watch_own_registration();
     logger("broker")->warn("/brokers/ids/{} was removed while our session is alive: registering again",
                            config_.broker_id);
-    zk_->register_broker(registration(), [this](zk::ZkError e, int64_t epoch) {
-      if (stopping_) return;
-      if (e != zk::ZkError::ok) {
-        logger("zk")->error("re-registration of broker {} failed: {}", config_.broker_id, zk::to_string(e));
-        return;
-      }
-      logger("broker")->info("re-registered /brokers/ids/{} (broker epoch {})", config_.broker_id, epoch);
-      broker_epoch_ = epoch;
-      watch_own_registration();
-    });
+    register_again(false);
   };
   zk_->session().exists(zk::paths::broker_id_path(config_.broker_id), watcher, [](zk::ZkError, zk::Stat) {});
 }

@@ -42,7 +42,7 @@ class Broker {
   zk::BrokerRegistration registration() const;
   void watch_own_registration();
   void close_previous_session();
-  void register_and_elect();
+  void register_again(bool elect);
   void elect_controller();
   void on_sigterm();
   void on_session_state(zk::SessionState state);
