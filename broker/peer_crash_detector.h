@@ -18,6 +18,8 @@
 // Off with gregor.crash.detection.enable=false.
 #pragma once
 
+#include <unistd.h>
+
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -62,6 +64,13 @@ class PeerCrashDetector {
     int failures = 0;  // consecutive failed attempts; the next waits until retry_at_ms
     int64_t retry_at_ms = 0;
     PeerCrashDetector* owner = nullptr;
+    Peer() = default;
+    Peer(const Peer&) = delete;
+    Peer& operator=(const Peer&) = delete;
+    ~Peer() {  // the socket goes with the peer (close_socket also runs it earlier)
+      ev.reset();
+      if (fd >= 0) ::close(fd);
+    }
   };
 
   void connect(Peer& p);
